@@ -1,0 +1,15 @@
+//! The pure domain of Selaras: identifiers (NIK, KK, region codes), registry records and
+//! their validation, money and dates, roles and access rules. No I/O, no SQL, no HTTP.
+
+pub mod access;
+pub mod codes;
+pub mod date;
+pub mod money;
+pub mod nik;
+pub mod region;
+pub mod registry;
+
+pub use date::Date;
+pub use money::Rupiah;
+pub use nik::{KkNumber, Nik, NikError};
+pub use region::{RegionCode, RegionLevel, RegionScope};
