@@ -1,0 +1,28 @@
+//! The batch engine: streaming import and export of the registry in the interchange
+//! format. (Ranking and eligibility runs join here later.)
+
+pub mod export;
+pub mod import;
+
+use selaras_domain::registry::RegionLookup;
+use selaras_domain::RegionCode;
+use selaras_regions::RegionTable;
+
+/// The region table as the domain's parsers ask for it.
+#[derive(Clone, Copy)]
+pub struct Regions(pub &'static RegionTable);
+
+impl RegionLookup for Regions {
+    fn is_known_village(&self, code: &RegionCode) -> bool {
+        self.0.contains(code)
+    }
+    fn is_known_district_digits(&self, digits: &[u8; 6]) -> bool {
+        self.0.is_known_district_digits(digits)
+    }
+}
+
+impl Default for Regions {
+    fn default() -> Self {
+        Regions(RegionTable::embedded())
+    }
+}

@@ -1,0 +1,272 @@
+//! Storage of the registry behind one interface, [`Storage`], with two implementations:
+//! SQLite (embedded default; WAL, one writer) and PostgreSQL (production; bulk loads with
+//! COPY). The same test suite runs against both (`tests/storage.rs`).
+//!
+//! Invariants kept here, by triggers in the database itself so that no code path can
+//! break them: registry rows are never deleted; every update that changes a row's
+//! `version` first copies the old row into `*_history`; history is append-only.
+
+mod codec;
+pub mod error;
+mod postgres;
+pub mod schema;
+mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::Serialize;
+
+use selaras_domain::access::Role;
+use selaras_domain::registry::{Household, Member};
+use selaras_domain::RegionScope;
+
+pub use error::{Result, StoreError};
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Why the registry changed: the import batch, case or user behind a version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Import,
+    Case,
+    User,
+    System,
+}
+
+impl ChangeKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ChangeKind::Import => "import",
+            ChangeKind::Case => "case",
+            ChangeKind::User => "user",
+            ChangeKind::System => "system",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ChangeKind> {
+        Some(match s {
+            "import" => ChangeKind::Import,
+            "case" => ChangeKind::Case,
+            "user" => ChangeKind::User,
+            "system" => ChangeKind::System,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewChange {
+    pub actor: String,
+    pub kind: ChangeKind,
+    /// The import source, case number or similar.
+    pub reference: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A recorded change: who, when, why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub id: i64,
+    /// UTC, RFC 3339.
+    pub at: String,
+    pub actor: String,
+    pub kind: ChangeKind,
+    pub reference: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A household and (some of) its members, written in one transaction. `household` is
+/// `None` when only members are loaded for a household that is already stored.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub household: Option<Household>,
+    pub members: Vec<Member>,
+    /// Position of each member within its household (kept for export order).
+    pub member_nos: Vec<i64>,
+}
+
+/// A unit or member the store refused, by index into the slice given to `upsert_units`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreReject {
+    pub unit: usize,
+    /// `None`: the whole unit (household and its members) was refused.
+    pub member: Option<usize>,
+    pub column: &'static str,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UpsertStats {
+    /// Rows inserted or changed (a new version).
+    pub households_written: u64,
+    pub members_written: u64,
+    /// Rows identical to what was stored: nothing written.
+    pub households_unchanged: u64,
+    pub members_unchanged: u64,
+    pub rejects: Vec<(usize, Option<usize>, &'static str, String)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportTotals {
+    pub households: u64,
+    pub members: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+}
+
+/// A stored household with its bookkeeping.
+#[derive(Debug, Clone, Serialize)]
+pub struct HouseholdRecord {
+    pub household: Household,
+    pub version: i64,
+    pub valid_from: String,
+    pub change: Change,
+    pub members: Vec<MemberRecord>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberRecord {
+    pub member: Member,
+    pub member_no: i64,
+    pub version: i64,
+    pub valid_from: String,
+}
+
+/// One version of a household or member, for the history shown on a household page.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionEntry {
+    /// `household` or the member's NIK.
+    pub subject: String,
+    pub version: i64,
+    pub valid_from: String,
+    /// `None` for the current version.
+    pub valid_to: Option<String>,
+    pub change: Change,
+    /// The row's fields at that version, as interchange text (column, value).
+    pub fields: Vec<(&'static str, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    pub household_id: String,
+    pub region_code: String,
+    pub head_name: Option<String>,
+    pub matched_name: String,
+    pub matched_nik: String,
+    pub members: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    pub households: i64,
+    pub members: i64,
+    pub household_versions: i64,
+    pub member_versions: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserRecord {
+    pub id: i64,
+    pub username: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub role: Role,
+    pub scope: RegionScope,
+    pub program: Option<String>,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub scope: RegionScope,
+    pub program: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub expires_at: String,
+    pub csrf: String,
+}
+
+/// What an export hands out, in order: every household (by id), then every member (by
+/// household and position).
+pub enum ExportItem<'a> {
+    Household(&'a Household),
+    Member(&'a Member),
+}
+
+pub type ExportSink<'a> = dyn FnMut(ExportItem<'_>) -> std::result::Result<(), String> + Send + 'a;
+
+/// The registry's storage. Every method is one transaction.
+#[async_trait]
+pub trait Storage: Send + Sync {
+    fn backend(&self) -> Backend;
+
+    /// Applies the migrations this database lacks.
+    async fn migrate(&self) -> Result<()>;
+
+    async fn record_change(&self, change: &NewChange) -> Result<Change>;
+
+    async fn start_import(&self, change: &Change, source: &str) -> Result<()>;
+    async fn finish_import(&self, change_id: i64, totals: &ImportTotals, status: &str) -> Result<()>;
+
+    /// Inserts or updates households and members under `change`; a row whose content is
+    /// unchanged is not written (no new version). All units in one transaction.
+    async fn upsert_units(&self, change: &Change, units: &[Unit]) -> Result<UpsertStats>;
+
+    /// Which of these household ids are stored (active or not).
+    async fn existing_households(&self, ids: &[String]) -> Result<Vec<String>>;
+
+    async fn export(&self, sink: &mut ExportSink<'_>) -> Result<()>;
+
+    async fn household(&self, id: &str) -> Result<Option<HouseholdRecord>>;
+    /// The household id of the person with this NIK.
+    async fn household_of_person(&self, nik: &str) -> Result<Option<String>>;
+    async fn history(&self, household_id: &str) -> Result<Vec<VersionEntry>>;
+    /// Households in `scope` whose member NIK or KK number equals `query`, or whose member
+    /// name contains it (case-insensitive).
+    async fn search(&self, scope: &RegionScope, query: &str, limit: i64) -> Result<Vec<SearchHit>>;
+    async fn counts(&self) -> Result<Counts>;
+
+    async fn create_user(&self, user: &NewUser) -> Result<i64>;
+    async fn user_by_name(&self, username: &str) -> Result<Option<UserRecord>>;
+    async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool>;
+    async fn create_session(&self, s: &SessionRecord) -> Result<()>;
+    /// The unexpired session with this token hash, and its user.
+    async fn session(&self, token_hash: &str, now: &str) -> Result<Option<(SessionRecord, UserRecord)>>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+}
+
+/// Opens (and creates, for SQLite) the database named by `url` and migrates it.
+pub async fn connect(url: &str) -> Result<Arc<dyn Storage>> {
+    let store: Arc<dyn Storage> = if url.starts_with("sqlite:") {
+        Arc::new(SqliteStore::open(url).await?)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Arc::new(PgStore::open(url).await?)
+    } else {
+        return Err(StoreError::BadUrl(url.chars().take(60).collect()));
+    };
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Current UTC time as stored (RFC 3339, seconds, `Z`).
+pub fn now_utc() -> String {
+    codec::format_ts(time::OffsetDateTime::now_utc())
+}
+
+pub use codec::format_ts;

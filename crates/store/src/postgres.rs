@@ -1,0 +1,488 @@
+//! PostgreSQL: the production database. Bulk loads go through `COPY` into a temporary
+//! staging table, then one `INSERT … SELECT … ON CONFLICT` per table, so that a chunk of
+//! thousands of households costs a handful of round trips.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures::TryStreamExt;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Row};
+
+use selaras_domain::registry::{Column, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
+use selaras_domain::RegionScope;
+
+use crate::codec::{self, copy_csv_field, row_hash};
+use crate::schema::{self, Dialect};
+use crate::sqlite::{like_escape, unique_violation};
+use crate::*;
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+const D: Dialect = Dialect::Postgres;
+
+impl PgStore {
+    pub async fn open(url: &str) -> Result<PgStore> {
+        let opts: PgConnectOptions = url.parse()?;
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts)
+            .await?;
+        Ok(PgStore { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+const CHANGE_COLS: &str = "c.id, c.at, c.kind, c.actor, c.ref, c.note";
+const USER_COLS: &str = "u.id, u.username, u.password_hash, u.role, u.scope, u.program, u.disabled";
+
+fn change_from_row(row: &sqlx::postgres::PgRow, start: usize) -> Result<Change> {
+    let kind: String = row.try_get(start + 2)?;
+    Ok(Change {
+        id: row.try_get(start)?,
+        at: row.try_get(start + 1)?,
+        kind: ChangeKind::parse(&kind).unwrap_or(ChangeKind::System),
+        actor: row.try_get(start + 3)?,
+        reference: row.try_get(start + 4)?,
+        note: row.try_get(start + 5)?,
+    })
+}
+
+fn user_from_row(row: &sqlx::postgres::PgRow, start: usize) -> Result<UserRecord> {
+    let role: String = row.try_get(start + 3)?;
+    let scope: String = row.try_get(start + 4)?;
+    Ok(UserRecord {
+        id: row.try_get(start)?,
+        username: row.try_get(start + 1)?,
+        password_hash: row.try_get(start + 2)?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("unknown role {role}")))?,
+        scope: RegionScope::parse(&scope).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        program: row.try_get(start + 5)?,
+        disabled: row.try_get(start + 6)?,
+    })
+}
+
+fn col_names(cols: &[Column]) -> String {
+    cols.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+}
+
+fn update_set(cols: &[Column], table: &str, key: &str, extra: &[&str]) -> String {
+    let mut sets: Vec<String> = cols
+        .iter()
+        .map(|c| c.name)
+        .chain(extra.iter().copied())
+        .chain(["row_hash", "change_id", "valid_from"])
+        .filter(|n| *n != key)
+        .map(|n| format!("{n} = EXCLUDED.{n}"))
+        .collect();
+    sets.push(format!("version = {table}.version + 1"));
+    sets.join(", ")
+}
+
+#[async_trait]
+impl Storage for PgStore {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        // Serialises concurrent migrators (two servers starting at once).
+        sqlx::query("SELECT pg_advisory_xact_lock(7201201)").execute(&mut *tx).await?;
+        sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            .execute(&mut *tx)
+            .await?;
+        for (version, sql) in schema::migrations(D) {
+            let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if done.is_none() {
+                for stmt in schema::split_statements(&sql) {
+                    sqlx::query(&stmt).execute(&mut *tx).await?;
+                }
+                sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
+                    .bind(version)
+                    .bind(now_utc())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn record_change(&self, c: &NewChange) -> Result<Change> {
+        let at = now_utc();
+        let id: i64 = sqlx::query_scalar("INSERT INTO changes (at, actor, kind, ref, note) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+            .bind(&at)
+            .bind(&c.actor)
+            .bind(c.kind.code())
+            .bind(&c.reference)
+            .bind(&c.note)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Change { id, at, actor: c.actor.clone(), kind: c.kind, reference: c.reference.clone(), note: c.note.clone() })
+    }
+
+    async fn start_import(&self, change: &Change, source: &str) -> Result<()> {
+        sqlx::query("INSERT INTO import_batches (change_id, source, started_at, status) VALUES ($1, $2, $3, 'running')")
+            .bind(change.id)
+            .bind(source)
+            .bind(&change.at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn finish_import(&self, change_id: i64, t: &ImportTotals, status: &str) -> Result<()> {
+        sqlx::query("UPDATE import_batches SET finished_at = $1, status = $2, households = $3, members = $4, unchanged = $5, rejected = $6 WHERE change_id = $7")
+            .bind(now_utc())
+            .bind(status)
+            .bind(t.households as i64)
+            .bind(t.members as i64)
+            .bind(t.unchanged as i64)
+            .bind(t.rejected as i64)
+            .bind(change_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn upsert_units(&self, change: &Change, units: &[Unit]) -> Result<UpsertStats> {
+        let mut tx = self.pool.begin().await?;
+        let mut stats = UpsertStats::default();
+
+        let ids: Vec<String> = units.iter().filter_map(|u| u.household.as_ref().map(|h| h.id.to_string())).collect();
+        let stored_prov: std::collections::HashMap<String, String> =
+            sqlx::query_as::<_, (String, String)>("SELECT household_id, prov FROM households WHERE household_id = ANY($1)")
+                .bind(&ids)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .collect();
+        let mut refused_unit = vec![false; units.len()];
+        for (i, u) in units.iter().enumerate() {
+            if let Some(h) = &u.household {
+                if let Some(p) = stored_prov.get(h.id.as_str()) {
+                    if p != h.region.province().as_str() {
+                        refused_unit[i] = true;
+                        stats.rejects.push((i, None, "region_code", format!("household is registered in province {p}: record its exit (moved) and register it anew")));
+                    }
+                }
+            }
+        }
+        let niks: Vec<String> = units.iter().flat_map(|u| u.members.iter().map(|m| m.nik.to_string())).collect();
+        let nik_prov: std::collections::HashMap<String, String> =
+            sqlx::query_as::<_, (String, String)>("SELECT nik, prov FROM members WHERE nik = ANY($1)")
+                .bind(&niks)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .collect();
+        let missing: Vec<String> = units
+            .iter()
+            .filter(|u| u.household.is_none())
+            .filter_map(|u| u.members.first().map(|m| m.household_id.to_string()))
+            .collect();
+        let parent_prov: std::collections::HashMap<String, String> =
+            sqlx::query_as::<_, (String, String)>("SELECT household_id, prov FROM households WHERE household_id = ANY($1)")
+                .bind(&missing)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .collect();
+
+        for stmt in [
+            "CREATE TEMP TABLE IF NOT EXISTS stage_households (LIKE households INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
+            "CREATE TEMP TABLE IF NOT EXISTS stage_members (LIKE members INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
+        ] {
+            sqlx::query(stmt).execute(&mut *tx).await?;
+        }
+
+        let mut buf = String::with_capacity(units.len() * 400);
+        let mut n_households = 0u64;
+        for (i, u) in units.iter().enumerate() {
+            let Some(h) = u.household.as_ref().filter(|_| !refused_unit[i]) else { continue };
+            let values = h.values();
+            let hash = row_hash(&values);
+            for v in &values {
+                copy_csv_field(&mut buf, v);
+                buf.push(',');
+            }
+            buf.push_str(&format!("{},{hash},1,{},{}\n", h.region.province(), change.id, change.at));
+            n_households += 1;
+        }
+        let hcols = format!("{}, {}", col_names(HOUSEHOLD_COLUMNS), schema::META);
+        if n_households > 0 {
+            let mut copy = (*tx).copy_in_raw(&format!("COPY stage_households ({hcols}) FROM STDIN (FORMAT csv)")).await?;
+            copy.send(buf.as_bytes()).await?;
+            copy.finish().await?;
+            let n = sqlx::query(&format!(
+                "INSERT INTO households ({hcols}) SELECT {hcols} FROM stage_households \
+                 ON CONFLICT (prov, household_id) DO UPDATE SET {} WHERE households.row_hash <> EXCLUDED.row_hash",
+                update_set(HOUSEHOLD_COLUMNS, "households", "household_id", &[])
+            ))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            stats.households_written = n;
+            stats.households_unchanged = n_households - n;
+        }
+
+        buf.clear();
+        let mut n_members = 0u64;
+        for (i, u) in units.iter().enumerate() {
+            if refused_unit[i] {
+                continue;
+            }
+            let prov = match &u.household {
+                Some(h) => h.region.province().to_string(),
+                None => match u.members.first().and_then(|m| parent_prov.get(m.household_id.as_str())) {
+                    Some(p) => p.clone(),
+                    None => continue,
+                },
+            };
+            for (k, m) in u.members.iter().enumerate() {
+                if let Some(p) = nik_prov.get(&m.nik.to_string()) {
+                    if *p != prov {
+                        stats.rejects.push((i, Some(k), "nik", format!("person is registered in province {p}: record the move out first")));
+                        continue;
+                    }
+                }
+                let no = u.member_nos.get(k).copied().unwrap_or(k as i64);
+                let values = m.values();
+                let hash = row_hash(&values) ^ no.wrapping_mul(0x9e37_79b9);
+                for v in &values {
+                    copy_csv_field(&mut buf, v);
+                    buf.push(',');
+                }
+                buf.push_str(&format!("{no},{prov},{hash},1,{},{}\n", change.id, change.at));
+                n_members += 1;
+            }
+        }
+        let mcols = format!("{}, member_no, {}", col_names(MEMBER_COLUMNS), schema::META);
+        if n_members > 0 {
+            let mut copy = (*tx).copy_in_raw(&format!("COPY stage_members ({mcols}) FROM STDIN (FORMAT csv)")).await?;
+            copy.send(buf.as_bytes()).await?;
+            copy.finish().await?;
+            let n = sqlx::query(&format!(
+                "INSERT INTO members ({mcols}) SELECT {mcols} FROM stage_members \
+                 ON CONFLICT (prov, nik) DO UPDATE SET {} WHERE members.row_hash <> EXCLUDED.row_hash",
+                update_set(MEMBER_COLUMNS, "members", "nik", &["member_no"])
+            ))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            stats.members_written = n;
+            stats.members_unchanged = n_members - n;
+        }
+        tx.commit().await?;
+        Ok(stats)
+    }
+
+    async fn existing_households(&self, ids: &[String]) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT household_id FROM households WHERE household_id = ANY($1)")
+            .bind(ids)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn export(&self, sink: &mut ExportSink<'_>) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        let sql = format!("SELECT {} FROM households ORDER BY household_id", codec::select_list(D, HOUSEHOLD_COLUMNS, ""));
+        let mut rows = sqlx::query(&sql).fetch(&mut *conn);
+        while let Some(row) = rows.try_next().await? {
+            let h = codec::household_from_text(&codec::row_text(&row, HOUSEHOLD_COLUMNS, 0)?)?;
+            sink(ExportItem::Household(&h)).map_err(StoreError::Conflict)?;
+        }
+        drop(rows);
+        let sql = format!("SELECT {} FROM members ORDER BY household_id, member_no", codec::select_list(D, MEMBER_COLUMNS, ""));
+        let mut rows = sqlx::query(&sql).fetch(&mut *conn);
+        while let Some(row) = rows.try_next().await? {
+            let m = codec::member_from_text(&codec::row_text(&row, MEMBER_COLUMNS, 0)?)?;
+            sink(ExportItem::Member(&m)).map_err(StoreError::Conflict)?;
+        }
+        Ok(())
+    }
+
+    async fn household(&self, id: &str) -> Result<Option<HouseholdRecord>> {
+        let n = HOUSEHOLD_COLUMNS.len();
+        let sql = format!(
+            "SELECT {}, h.version, h.valid_from, {CHANGE_COLS} FROM households h JOIN changes c ON c.id = h.change_id WHERE h.household_id = $1",
+            codec::select_list(D, HOUSEHOLD_COLUMNS, "h.")
+        );
+        let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await? else {
+            return Ok(None);
+        };
+        let household = codec::household_from_text(&codec::row_text(&row, HOUSEHOLD_COLUMNS, 0)?)?;
+        let version: i64 = row.try_get(n)?;
+        let valid_from: String = row.try_get(n + 1)?;
+        let change = change_from_row(&row, n + 2)?;
+        let m = MEMBER_COLUMNS.len();
+        let sql = format!(
+            "SELECT {}, member_no, version, valid_from FROM members WHERE household_id = $1 ORDER BY member_no",
+            codec::select_list(D, MEMBER_COLUMNS, "")
+        );
+        let mut members = Vec::new();
+        for row in sqlx::query(&sql).bind(id).fetch_all(&self.pool).await? {
+            members.push(MemberRecord {
+                member: codec::member_from_text(&codec::row_text(&row, MEMBER_COLUMNS, 0)?)?,
+                member_no: row.try_get(m)?,
+                version: row.try_get(m + 1)?,
+                valid_from: row.try_get(m + 2)?,
+            });
+        }
+        Ok(Some(HouseholdRecord { household, version, valid_from, change, members }))
+    }
+
+    async fn household_of_person(&self, nik: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT household_id FROM members WHERE nik = $1").bind(nik).fetch_optional(&self.pool).await?)
+    }
+
+    async fn history(&self, household_id: &str) -> Result<Vec<VersionEntry>> {
+        let mut out = Vec::new();
+        let hl = codec::select_list(D, HOUSEHOLD_COLUMNS, "h.");
+        let n = HOUSEHOLD_COLUMNS.len();
+        let sql = format!(
+            "SELECT {hl}, h.version, h.valid_from, NULL::text, {CHANGE_COLS} FROM households h JOIN changes c ON c.id = h.change_id WHERE h.household_id = $1 \
+             UNION ALL SELECT {hl}, h.version, h.valid_from, h.valid_to, {CHANGE_COLS} FROM households_history h JOIN changes c ON c.id = h.change_id WHERE h.household_id = $1"
+        );
+        for row in sqlx::query(&sql).bind(household_id).fetch_all(&self.pool).await? {
+            out.push(VersionEntry {
+                subject: "household".into(),
+                fields: codec::fields(HOUSEHOLD_COLUMNS, codec::row_text(&row, HOUSEHOLD_COLUMNS, 0)?),
+                version: row.try_get(n)?,
+                valid_from: row.try_get(n + 1)?,
+                valid_to: row.try_get(n + 2)?,
+                change: change_from_row(&row, n + 3)?,
+            });
+        }
+        let ml = codec::select_list(D, MEMBER_COLUMNS, "m.");
+        let n = MEMBER_COLUMNS.len();
+        let sql = format!(
+            "SELECT {ml}, m.version, m.valid_from, NULL::text, {CHANGE_COLS} FROM members m JOIN changes c ON c.id = m.change_id WHERE m.household_id = $1 \
+             UNION ALL SELECT {ml}, m.version, m.valid_from, m.valid_to, {CHANGE_COLS} FROM members_history m JOIN changes c ON c.id = m.change_id WHERE m.household_id = $1"
+        );
+        for row in sqlx::query(&sql).bind(household_id).fetch_all(&self.pool).await? {
+            let text = codec::row_text(&row, MEMBER_COLUMNS, 0)?;
+            out.push(VersionEntry {
+                subject: text[1].clone(),
+                fields: codec::fields(MEMBER_COLUMNS, text),
+                version: row.try_get(n)?,
+                valid_from: row.try_get(n + 1)?,
+                valid_to: row.try_get(n + 2)?,
+                change: change_from_row(&row, n + 3)?,
+            });
+        }
+        out.sort_by(|a, b| b.valid_from.cmp(&a.valid_from).then(a.subject.cmp(&b.subject)).then(b.version.cmp(&a.version)));
+        Ok(out)
+    }
+
+    async fn search(&self, scope: &RegionScope, query: &str, limit: i64) -> Result<Vec<SearchHit>> {
+        let q = query.trim();
+        let digits = q.len() == 16 && q.bytes().all(|b| b.is_ascii_digit());
+        let cond = if digits { "(m.nik = $1 OR m.kk_number = $1)" } else { "m.name ILIKE $1" };
+        let needle = if digits { q.to_string() } else { format!("%{}%", like_escape(q)) };
+        let sql = format!(
+            "SELECT h.household_id, h.region_code, m.name, m.nik, \
+               (SELECT x.name FROM members x WHERE x.household_id = h.household_id AND x.relation = 'head' AND x.exit_state IS NULL LIMIT 1), \
+               (SELECT COUNT(*) FROM members x WHERE x.household_id = h.household_id) \
+             FROM members m JOIN households h ON h.household_id = m.household_id \
+             WHERE {cond} AND h.region_code LIKE $2 ORDER BY h.household_id, m.member_no LIMIT $3"
+        );
+        let rows = sqlx::query_as::<_, (String, String, String, String, Option<String>, i64)>(&sql)
+            .bind(needle)
+            .bind(format!("{}%", scope.prefix()))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(household_id, region_code, matched_name, matched_nik, head_name, members)| SearchHit {
+                household_id,
+                region_code,
+                head_name,
+                matched_name,
+                matched_nik,
+                members,
+            })
+            .collect())
+    }
+
+    async fn counts(&self) -> Result<Counts> {
+        let (households, members, household_versions, member_versions) = sqlx::query_as::<_, (i64, i64, i64, i64)>(
+            "SELECT (SELECT COUNT(*) FROM households), (SELECT COUNT(*) FROM members), (SELECT COUNT(*) FROM households_history), (SELECT COUNT(*) FROM members_history)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Counts { households, members, household_versions, member_versions })
+    }
+
+    async fn create_user(&self, u: &NewUser) -> Result<i64> {
+        let res = sqlx::query_scalar("INSERT INTO users (username, password_hash, role, scope, program, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+            .bind(&u.username)
+            .bind(&u.password_hash)
+            .bind(u.role.code())
+            .bind(u.scope.to_string())
+            .bind(&u.program)
+            .bind(now_utc())
+            .fetch_one(&self.pool)
+            .await;
+        unique_violation(res, &u.username)
+    }
+
+    async fn user_by_name(&self, username: &str) -> Result<Option<UserRecord>> {
+        let row = sqlx::query(&format!("SELECT {USER_COLS} FROM users u WHERE u.username = $1"))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| user_from_row(&r, 0)).transpose()
+    }
+
+    async fn set_password(&self, username: &str, hash: &str) -> Result<bool> {
+        let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
+            .bind(hash)
+            .bind(username)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(n == 1)
+    }
+
+    async fn create_session(&self, s: &SessionRecord) -> Result<()> {
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at, csrf) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&s.token_hash)
+            .bind(s.user_id)
+            .bind(now_utc())
+            .bind(&s.expires_at)
+            .bind(&s.csrf)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str, now: &str) -> Result<Option<(SessionRecord, UserRecord)>> {
+        let row = sqlx::query(&format!(
+            "SELECT s.token_hash, s.user_id, s.expires_at, s.csrf, {USER_COLS} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2"
+        ))
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let s = SessionRecord { token_hash: row.try_get(0)?, user_id: row.try_get(1)?, expires_at: row.try_get(2)?, csrf: row.try_get(3)? };
+        Ok(Some((s, user_from_row(&row, 4)?)))
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,515 @@
+//! SQLite: the embedded default. WAL journal, one writer at a time (a mutex in front of
+//! every write transaction, so that writers queue in the process instead of failing with
+//! SQLITE_BUSY), readers in parallel.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures::TryStreamExt;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use tokio::sync::Mutex;
+
+use selaras_domain::registry::{Value, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
+use selaras_domain::RegionScope;
+
+use crate::codec::{self, row_hash};
+use crate::schema::{self, Dialect};
+use crate::*;
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+    writer: Mutex<()>,
+}
+
+const D: Dialect = Dialect::Sqlite;
+/// Rows per multi-row INSERT: under SQLite's 32,766 bound parameters.
+const HOUSEHOLDS_PER_STATEMENT: usize = 300;
+const MEMBERS_PER_STATEMENT: usize = 600;
+
+impl SqliteStore {
+    pub async fn open(url: &str) -> Result<SqliteStore> {
+        let opts = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true)
+            .pragma("cache_size", "-65536");
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
+        Ok(SqliteStore { pool, writer: Mutex::new(()) })
+    }
+}
+
+fn bind_value<'a>(b: &mut sqlx::query_builder::Separated<'_, 'a, Sqlite, &'static str>, v: Value<'_>) {
+    match v {
+        Value::Null => b.push_bind(None::<String>),
+        Value::Text(s) => b.push_bind(s.into_owned()),
+        Value::Int(i) => b.push_bind(i),
+        Value::Real(r) => b.push_bind(r),
+        Value::Bool(x) => b.push_bind(x),
+        Value::Date(d) => b.push_bind(d.to_string()),
+    };
+}
+
+fn update_set(cols: &[selaras_domain::registry::Column], table: &str, extra: &[&str]) -> String {
+    let mut sets: Vec<String> = cols
+        .iter()
+        .map(|c| c.name)
+        .chain(extra.iter().copied())
+        .chain(["prov", "row_hash", "change_id", "valid_from"])
+        .filter(|n| *n != "household_id" || table == "members")
+        .filter(|n| *n != "nik")
+        .map(|n| format!("{n} = excluded.{n}"))
+        .collect();
+    sets.push(format!("version = {table}.version + 1"));
+    sets.join(", ")
+}
+
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+fn change_from_row(row: &sqlx::sqlite::SqliteRow, start: usize) -> Result<Change> {
+    let kind: String = row.try_get(start + 2)?;
+    Ok(Change {
+        id: row.try_get(start)?,
+        at: row.try_get(start + 1)?,
+        kind: ChangeKind::parse(&kind).unwrap_or(ChangeKind::System),
+        actor: row.try_get(start + 3)?,
+        reference: row.try_get(start + 4)?,
+        note: row.try_get(start + 5)?,
+    })
+}
+
+const CHANGE_COLS: &str = "c.id, c.at, c.kind, c.actor, c.ref, c.note";
+
+fn user_from_row(row: &sqlx::sqlite::SqliteRow, start: usize) -> Result<UserRecord> {
+    let role: String = row.try_get(start + 3)?;
+    let scope: String = row.try_get(start + 4)?;
+    Ok(UserRecord {
+        id: row.try_get(start)?,
+        username: row.try_get(start + 1)?,
+        password_hash: row.try_get(start + 2)?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("unknown role {role}")))?,
+        scope: RegionScope::parse(&scope).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        program: row.try_get(start + 5)?,
+        disabled: row.try_get(start + 6)?,
+    })
+}
+
+const USER_COLS: &str = "u.id, u.username, u.password_hash, u.role, u.scope, u.program, u.disabled";
+
+#[async_trait]
+impl Storage for SqliteStore {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let _w = self.writer.lock().await;
+        sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+            .execute(&self.pool)
+            .await?;
+        for (version, sql) in schema::migrations(D) {
+            let mut tx = self.pool.begin().await?;
+            let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = ?")
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if done.is_none() {
+                sqlx::Executor::execute(&mut *tx, AsRef::<str>::as_ref(&&sql)).await?;
+                sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)")
+                    .bind(version)
+                    .bind(now_utc())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    async fn record_change(&self, c: &NewChange) -> Result<Change> {
+        let _w = self.writer.lock().await;
+        let at = now_utc();
+        let id: i64 = sqlx::query_scalar("INSERT INTO changes (at, actor, kind, ref, note) VALUES (?, ?, ?, ?, ?) RETURNING id")
+            .bind(&at)
+            .bind(&c.actor)
+            .bind(c.kind.code())
+            .bind(&c.reference)
+            .bind(&c.note)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Change { id, at, actor: c.actor.clone(), kind: c.kind, reference: c.reference.clone(), note: c.note.clone() })
+    }
+
+    async fn start_import(&self, change: &Change, source: &str) -> Result<()> {
+        let _w = self.writer.lock().await;
+        sqlx::query("INSERT INTO import_batches (change_id, source, started_at, status) VALUES (?, ?, ?, 'running')")
+            .bind(change.id)
+            .bind(source)
+            .bind(&change.at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn finish_import(&self, change_id: i64, t: &ImportTotals, status: &str) -> Result<()> {
+        let _w = self.writer.lock().await;
+        sqlx::query("UPDATE import_batches SET finished_at = ?, status = ?, households = ?, members = ?, unchanged = ?, rejected = ? WHERE change_id = ?")
+            .bind(now_utc())
+            .bind(status)
+            .bind(t.households as i64)
+            .bind(t.members as i64)
+            .bind(t.unchanged as i64)
+            .bind(t.rejected as i64)
+            .bind(change_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn upsert_units(&self, change: &Change, units: &[Unit]) -> Result<UpsertStats> {
+        let _w = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let mut stats = UpsertStats::default();
+
+        // A household or person may not change province in place (the province is part
+        // of the key on PostgreSQL/Citus): such a move is an exit plus a new registration.
+        let mut refused_unit = vec![false; units.len()];
+        let ids: Vec<&str> = units.iter().filter_map(|u| u.household.as_ref().map(|h| h.id.as_str())).collect();
+        let mut stored_prov = std::collections::HashMap::new();
+        for chunk in ids.chunks(500) {
+            let sql = format!("SELECT household_id, prov FROM households WHERE household_id IN ({})", placeholders(chunk.len()));
+            let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            stored_prov.extend(q.fetch_all(&mut *tx).await?);
+        }
+        for (i, u) in units.iter().enumerate() {
+            if let Some(h) = &u.household {
+                if let Some(p) = stored_prov.get(h.id.as_str()) {
+                    if p != h.region.province().as_str() {
+                        refused_unit[i] = true;
+                        stats.rejects.push((i, None, "region_code", format!("household is registered in province {p}: record its exit (moved) and register it anew")));
+                    }
+                }
+            }
+        }
+        let niks: Vec<String> = units.iter().flat_map(|u| u.members.iter().map(|m| m.nik.to_string())).collect();
+        let mut nik_prov = std::collections::HashMap::new();
+        for chunk in niks.chunks(500) {
+            let sql = format!("SELECT nik, prov FROM members WHERE nik IN ({})", placeholders(chunk.len()));
+            let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+            for n in chunk {
+                q = q.bind(n.as_str());
+            }
+            nik_prov.extend(q.fetch_all(&mut *tx).await?);
+        }
+
+        // Households.
+        let hh: Vec<(&Household, String)> = units
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !refused_unit[*i])
+            .filter_map(|(_, u)| u.household.as_ref())
+            .map(|h| (h, h.region.province().to_string()))
+            .collect();
+        let hcols = format!("{}, {}", HOUSEHOLD_COLUMNS.iter().map(|c| c.name).collect::<Vec<_>>().join(", "), schema::META);
+        let hset = update_set(HOUSEHOLD_COLUMNS, "households", &[]);
+        for chunk in hh.chunks(HOUSEHOLDS_PER_STATEMENT) {
+            let mut qb = QueryBuilder::<Sqlite>::new(format!("INSERT INTO households ({hcols}) "));
+            qb.push_values(chunk, |mut b, (h, prov)| {
+                let values = h.values();
+                let hash = row_hash(&values);
+                for v in values {
+                    bind_value(&mut b, v);
+                }
+                b.push_bind(prov.clone()).push_bind(hash).push_bind(1i64).push_bind(change.id).push_bind(change.at.clone());
+            });
+            qb.push(format!(" ON CONFLICT (household_id) DO UPDATE SET {hset} WHERE households.row_hash <> excluded.row_hash"));
+            let n = qb.build().execute(&mut *tx).await?.rows_affected();
+            stats.households_written += n;
+            stats.households_unchanged += chunk.len() as u64 - n;
+        }
+
+        // Members, with the province of their household.
+        let mut mm: Vec<(&Member, i64, String)> = Vec::new();
+        for (i, u) in units.iter().enumerate() {
+            if refused_unit[i] {
+                continue;
+            }
+            let prov = match &u.household {
+                Some(h) => h.region.province().to_string(),
+                None => match u.members.first() {
+                    Some(m) => sqlx::query_scalar::<_, String>("SELECT prov FROM households WHERE household_id = ?")
+                        .bind(m.household_id.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .unwrap_or_default(),
+                    None => continue,
+                },
+            };
+            for (k, m) in u.members.iter().enumerate() {
+                if let Some(p) = nik_prov.get(&m.nik.to_string()) {
+                    if *p != prov {
+                        stats.rejects.push((i, Some(k), "nik", format!("person is registered in province {p}: record the move out first")));
+                        continue;
+                    }
+                }
+                mm.push((m, u.member_nos.get(k).copied().unwrap_or(k as i64), prov.clone()));
+            }
+        }
+        let mcols = format!("{}, member_no, {}", MEMBER_COLUMNS.iter().map(|c| c.name).collect::<Vec<_>>().join(", "), schema::META);
+        let mset = update_set(MEMBER_COLUMNS, "members", &["member_no"]);
+        for chunk in mm.chunks(MEMBERS_PER_STATEMENT) {
+            let mut qb = QueryBuilder::<Sqlite>::new(format!("INSERT INTO members ({mcols}) "));
+            qb.push_values(chunk, |mut b, (m, no, prov)| {
+                let values = m.values();
+                let mut hash = row_hash(&values);
+                hash ^= no.wrapping_mul(0x9e37_79b9);
+                for v in values {
+                    bind_value(&mut b, v);
+                }
+                b.push_bind(*no).push_bind(prov.clone()).push_bind(hash).push_bind(1i64).push_bind(change.id).push_bind(change.at.clone());
+            });
+            qb.push(format!(" ON CONFLICT (nik) DO UPDATE SET {mset} WHERE members.row_hash <> excluded.row_hash"));
+            let n = qb.build().execute(&mut *tx).await?.rows_affected();
+            stats.members_written += n;
+            stats.members_unchanged += chunk.len() as u64 - n;
+        }
+        tx.commit().await?;
+        Ok(stats)
+    }
+
+    async fn existing_households(&self, ids: &[String]) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let sql = format!("SELECT household_id FROM households WHERE household_id IN ({})", placeholders(chunk.len()));
+            let mut q = sqlx::query_scalar::<_, String>(&sql);
+            for id in chunk {
+                q = q.bind(id.as_str());
+            }
+            out.extend(q.fetch_all(&self.pool).await?);
+        }
+        Ok(out)
+    }
+
+    async fn export(&self, sink: &mut ExportSink<'_>) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        let sql = format!("SELECT {} FROM households ORDER BY household_id", codec::select_list(D, HOUSEHOLD_COLUMNS, ""));
+        let mut rows = sqlx::query(&sql).fetch(&mut *conn);
+        while let Some(row) = rows.try_next().await? {
+            let h = codec::household_from_text(&codec::row_text(&row, HOUSEHOLD_COLUMNS, 0)?)?;
+            sink(ExportItem::Household(&h)).map_err(StoreError::Conflict)?;
+        }
+        drop(rows);
+        let sql = format!("SELECT {} FROM members ORDER BY household_id, member_no", codec::select_list(D, MEMBER_COLUMNS, ""));
+        let mut rows = sqlx::query(&sql).fetch(&mut *conn);
+        while let Some(row) = rows.try_next().await? {
+            let m = codec::member_from_text(&codec::row_text(&row, MEMBER_COLUMNS, 0)?)?;
+            sink(ExportItem::Member(&m)).map_err(StoreError::Conflict)?;
+        }
+        Ok(())
+    }
+
+    async fn household(&self, id: &str) -> Result<Option<HouseholdRecord>> {
+        let n = HOUSEHOLD_COLUMNS.len();
+        let sql = format!(
+            "SELECT {}, h.version, h.valid_from, {CHANGE_COLS} FROM households h JOIN changes c ON c.id = h.change_id WHERE h.household_id = ?",
+            codec::select_list(D, HOUSEHOLD_COLUMNS, "h.")
+        );
+        let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await? else {
+            return Ok(None);
+        };
+        let household = codec::household_from_text(&codec::row_text(&row, HOUSEHOLD_COLUMNS, 0)?)?;
+        let version: i64 = row.try_get(n)?;
+        let valid_from: String = row.try_get(n + 1)?;
+        let change = change_from_row(&row, n + 2)?;
+        let m = MEMBER_COLUMNS.len();
+        let sql = format!(
+            "SELECT {}, member_no, version, valid_from FROM members WHERE household_id = ? ORDER BY member_no",
+            codec::select_list(D, MEMBER_COLUMNS, "")
+        );
+        let mut members = Vec::new();
+        for row in sqlx::query(&sql).bind(id).fetch_all(&self.pool).await? {
+            members.push(MemberRecord {
+                member: codec::member_from_text(&codec::row_text(&row, MEMBER_COLUMNS, 0)?)?,
+                member_no: row.try_get(m)?,
+                version: row.try_get(m + 1)?,
+                valid_from: row.try_get(m + 2)?,
+            });
+        }
+        Ok(Some(HouseholdRecord { household, version, valid_from, change, members }))
+    }
+
+    async fn household_of_person(&self, nik: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT household_id FROM members WHERE nik = ?").bind(nik).fetch_optional(&self.pool).await?)
+    }
+
+    async fn history(&self, household_id: &str) -> Result<Vec<VersionEntry>> {
+        let mut out = Vec::new();
+        let hl = codec::select_list(D, HOUSEHOLD_COLUMNS, "h.");
+        let n = HOUSEHOLD_COLUMNS.len();
+        let sql = format!(
+            "SELECT {hl}, h.version, h.valid_from, NULL, {CHANGE_COLS} FROM households h JOIN changes c ON c.id = h.change_id WHERE h.household_id = ?1 \
+             UNION ALL SELECT {hl}, h.version, h.valid_from, h.valid_to, {CHANGE_COLS} FROM households_history h JOIN changes c ON c.id = h.change_id WHERE h.household_id = ?1"
+        );
+        for row in sqlx::query(&sql).bind(household_id).fetch_all(&self.pool).await? {
+            out.push(VersionEntry {
+                subject: "household".into(),
+                fields: codec::fields(HOUSEHOLD_COLUMNS, codec::row_text(&row, HOUSEHOLD_COLUMNS, 0)?),
+                version: row.try_get(n)?,
+                valid_from: row.try_get(n + 1)?,
+                valid_to: row.try_get(n + 2)?,
+                change: change_from_row(&row, n + 3)?,
+            });
+        }
+        let ml = codec::select_list(D, MEMBER_COLUMNS, "m.");
+        let n = MEMBER_COLUMNS.len();
+        let sql = format!(
+            "SELECT {ml}, m.version, m.valid_from, NULL, {CHANGE_COLS} FROM members m JOIN changes c ON c.id = m.change_id WHERE m.household_id = ?1 \
+             UNION ALL SELECT {ml}, m.version, m.valid_from, m.valid_to, {CHANGE_COLS} FROM members_history m JOIN changes c ON c.id = m.change_id WHERE m.household_id = ?1"
+        );
+        for row in sqlx::query(&sql).bind(household_id).fetch_all(&self.pool).await? {
+            let text = codec::row_text(&row, MEMBER_COLUMNS, 0)?;
+            out.push(VersionEntry {
+                subject: text[1].clone(),
+                fields: codec::fields(MEMBER_COLUMNS, text),
+                version: row.try_get(n)?,
+                valid_from: row.try_get(n + 1)?,
+                valid_to: row.try_get(n + 2)?,
+                change: change_from_row(&row, n + 3)?,
+            });
+        }
+        out.sort_by(|a, b| b.valid_from.cmp(&a.valid_from).then(a.subject.cmp(&b.subject)).then(b.version.cmp(&a.version)));
+        Ok(out)
+    }
+
+    async fn search(&self, scope: &RegionScope, query: &str, limit: i64) -> Result<Vec<SearchHit>> {
+        let q = query.trim();
+        let digits = q.len() == 16 && q.bytes().all(|b| b.is_ascii_digit());
+        let cond = if digits { "(m.nik = ?1 OR m.kk_number = ?1)" } else { "m.name LIKE ?1 ESCAPE '\\'" };
+        let needle = if digits { q.to_string() } else { format!("%{}%", like_escape(q)) };
+        let sql = format!(
+            "SELECT h.household_id, h.region_code, m.name, m.nik, \
+               (SELECT x.name FROM members x WHERE x.household_id = h.household_id AND x.relation = 'head' AND x.exit_state IS NULL LIMIT 1), \
+               (SELECT COUNT(*) FROM members x WHERE x.household_id = h.household_id) \
+             FROM members m JOIN households h ON h.household_id = m.household_id \
+             WHERE {cond} AND h.region_code LIKE ?2 ORDER BY h.household_id, m.member_no LIMIT ?3"
+        );
+        let rows = sqlx::query_as::<_, (String, String, String, String, Option<String>, i64)>(&sql)
+            .bind(needle)
+            .bind(format!("{}%", scope.prefix()))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(household_id, region_code, matched_name, matched_nik, head_name, members)| SearchHit {
+                household_id,
+                region_code,
+                head_name,
+                matched_name,
+                matched_nik,
+                members,
+            })
+            .collect())
+    }
+
+    async fn counts(&self) -> Result<Counts> {
+        let (households, members, household_versions, member_versions) = sqlx::query_as::<_, (i64, i64, i64, i64)>(
+            "SELECT (SELECT COUNT(*) FROM households), (SELECT COUNT(*) FROM members), (SELECT COUNT(*) FROM households_history), (SELECT COUNT(*) FROM members_history)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Counts { households, members, household_versions, member_versions })
+    }
+
+    async fn create_user(&self, u: &NewUser) -> Result<i64> {
+        let _w = self.writer.lock().await;
+        let res = sqlx::query_scalar("INSERT INTO users (username, password_hash, role, scope, program, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id")
+            .bind(&u.username)
+            .bind(&u.password_hash)
+            .bind(u.role.code())
+            .bind(u.scope.to_string())
+            .bind(&u.program)
+            .bind(now_utc())
+            .fetch_one(&self.pool)
+            .await;
+        unique_violation(res, &u.username)
+    }
+
+    async fn user_by_name(&self, username: &str) -> Result<Option<UserRecord>> {
+        let row = sqlx::query(&format!("SELECT {USER_COLS} FROM users u WHERE u.username = ?"))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| user_from_row(&r, 0)).transpose()
+    }
+
+    async fn set_password(&self, username: &str, hash: &str) -> Result<bool> {
+        let _w = self.writer.lock().await;
+        let n = sqlx::query("UPDATE users SET password_hash = ? WHERE username = ?")
+            .bind(hash)
+            .bind(username)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(n == 1)
+    }
+
+    async fn create_session(&self, s: &SessionRecord) -> Result<()> {
+        let _w = self.writer.lock().await;
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at, csrf) VALUES (?, ?, ?, ?, ?)")
+            .bind(&s.token_hash)
+            .bind(s.user_id)
+            .bind(now_utc())
+            .bind(&s.expires_at)
+            .bind(&s.csrf)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str, now: &str) -> Result<Option<(SessionRecord, UserRecord)>> {
+        let row = sqlx::query(&format!(
+            "SELECT s.token_hash, s.user_id, s.expires_at, s.csrf, {USER_COLS} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?"
+        ))
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let s = SessionRecord { token_hash: row.try_get(0)?, user_id: row.try_get(1)?, expires_at: row.try_get(2)?, csrf: row.try_get(3)? };
+        Ok(Some((s, user_from_row(&row, 4)?)))
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        let _w = self.writer.lock().await;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+pub(crate) fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub(crate) fn unique_violation(res: std::result::Result<i64, sqlx::Error>, username: &str) -> Result<i64> {
+    match res {
+        Ok(id) => Ok(id),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict(format!("user {username:?} exists already"))),
+        Err(e) => Err(e.into()),
+    }
+}
