@@ -20,8 +20,8 @@ use std::time::Instant;
 
 use selaras_domain::registry::{HeadCheck, Household, Member, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 use selaras_interchange::{
-    self as ix, CsvFile, CountingReader, InterchangeError, MappedRow, ReadItem, RejectWriter, HOUSEHOLDS_FILE,
-    MEMBERS_FILE,
+    self as ix, CountingReader, CsvFile, InterchangeError, MappedRow, ReadItem, RejectWriter,
+    HOUSEHOLDS_FILE, MEMBERS_FILE,
 };
 use selaras_store::{Change, ChangeKind, ImportTotals, NewChange, Storage, StoreError, Unit};
 
@@ -48,7 +48,11 @@ pub struct ImportOptions {
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        ImportOptions { actor: "import".into(), chunk_members: 8_000, rejects: None }
+        ImportOptions {
+            actor: "import".into(),
+            chunk_members: 8_000,
+            rejects: None,
+        }
     }
 }
 
@@ -101,7 +105,12 @@ struct Shared {
 }
 
 impl Shared {
-    fn reject(&self, file: &str, line: u64, problems: &[(&str, String)]) -> Result<(), InterchangeError> {
+    fn reject(
+        &self,
+        file: &str,
+        line: u64,
+        problems: &[(&str, String)],
+    ) -> Result<(), InterchangeError> {
         self.rejected_rows.fetch_add(1, Ordering::Relaxed);
         let mut w = self.rejects.lock().unwrap_or_else(|p| p.into_inner());
         for (col, reason) in problems {
@@ -122,11 +131,19 @@ pub async fn import_dir(
     // Headers first: a missing required column stops the import before anything is written.
     let households = ix::open(dir, HOUSEHOLDS_FILE, HOUSEHOLD_COLUMNS)?;
     let members = ix::open(dir, MEMBERS_FILE, MEMBER_COLUMNS)?;
-    let members_size = std::fs::metadata(dir.join(MEMBERS_FILE)).map(|m| m.len()).unwrap_or(0);
+    let members_size = std::fs::metadata(dir.join(MEMBERS_FILE))
+        .map(|m| m.len())
+        .unwrap_or(0);
     let members_read = members.get_ref().counter();
     drop(households);
-    let rejects_path = opts.rejects.clone().unwrap_or_else(|| dir.join(ix::REJECTS_FILE));
-    let shared = Arc::new(Shared { rejects: Mutex::new(RejectWriter::create(&rejects_path)?), rejected_rows: AtomicU64::new(0) });
+    let rejects_path = opts
+        .rejects
+        .clone()
+        .unwrap_or_else(|| dir.join(ix::REJECTS_FILE));
+    let shared = Arc::new(Shared {
+        rejects: Mutex::new(RejectWriter::create(&rejects_path)?),
+        rejected_rows: AtomicU64::new(0),
+    });
 
     let change = store
         .record_change(&NewChange {
@@ -136,17 +153,25 @@ pub async fn import_dir(
             note: None,
         })
         .await?;
-    store.start_import(&change, &dir.display().to_string()).await?;
+    store
+        .start_import(&change, &dir.display().to_string())
+        .await?;
 
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Chunk>(2);
     let parser = {
         let dir = dir.to_path_buf();
         let shared = shared.clone();
         let chunk_members = opts.chunk_members.max(1);
-        tokio::task::spawn_blocking(move || parse(&dir, members, regions, &shared, chunk_members, tx))
+        tokio::task::spawn_blocking(move || {
+            parse(&dir, members, regions, &shared, chunk_members, tx)
+        })
     };
 
-    let mut report = ImportReport { change_id: change.id, rejects_path: rejects_path.clone(), ..Default::default() };
+    let mut report = ImportReport {
+        change_id: change.id,
+        rejects_path: rejects_path.clone(),
+        ..Default::default()
+    };
     let write_result: Result<(), ImportError> = async {
         while let Some(chunk) = rx.recv().await {
             write_chunk(&*store, &change, chunk, &shared, &mut report).await?;
@@ -159,27 +184,43 @@ pub async fn import_dir(
     .await;
     // Stop the parser if writing failed, then surface the first error.
     drop(rx);
-    let parsed = parser.await.map_err(|e| ImportError::Worker(e.to_string()))?;
-    let status = if write_result.is_ok() && parsed.is_ok() { "done" } else { "failed" };
+    let parsed = parser
+        .await
+        .map_err(|e| ImportError::Worker(e.to_string()))?;
+    let status = if write_result.is_ok() && parsed.is_ok() {
+        "done"
+    } else {
+        "failed"
+    };
     report.rejected = shared.rejected_rows.load(Ordering::Relaxed);
     let totals = ImportTotals {
         households: report.households,
         members: report.members,
-        unchanged: report.households + report.members - report.households_changed - report.members_changed,
+        unchanged: report.households + report.members
+            - report.households_changed
+            - report.members_changed,
         rejected: report.rejected,
     };
     let finished = store.finish_import(change.id, &totals, status).await;
     write_result?;
     parsed?;
     finished?;
-    if let Ok(w) = Arc::try_unwrap(shared).map(|s| s.rejects.into_inner().unwrap_or_else(|p| p.into_inner())) {
+    if let Ok(w) =
+        Arc::try_unwrap(shared).map(|s| s.rejects.into_inner().unwrap_or_else(|p| p.into_inner()))
+    {
         w.finish()?;
     }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
 
-async fn write_chunk(store: &dyn Storage, change: &Change, chunk: Chunk, shared: &Shared, report: &mut ImportReport) -> Result<(), ImportError> {
+async fn write_chunk(
+    store: &dyn Storage,
+    change: &Change,
+    chunk: Chunk,
+    shared: &Shared,
+    report: &mut ImportReport,
+) -> Result<(), ImportError> {
     let stats = store.upsert_units(change, &chunk.units).await?;
     let mut refused_households = 0u64;
     let mut refused_members = 0u64;
@@ -191,12 +232,23 @@ async fn write_chunk(store: &dyn Storage, change: &Change, chunk: Chunk, shared:
                     refused_households += 1;
                 }
                 for line in &chunk.lines.members[*unit] {
-                    shared.reject(MEMBERS_FILE, *line, &[("household_id", format!("its household was refused: {reason}"))])?;
+                    shared.reject(
+                        MEMBERS_FILE,
+                        *line,
+                        &[(
+                            "household_id",
+                            format!("its household was refused: {reason}"),
+                        )],
+                    )?;
                     refused_members += 1;
                 }
             }
             Some(k) => {
-                shared.reject(MEMBERS_FILE, chunk.lines.members[*unit][*k], &[(column, reason.clone())])?;
+                shared.reject(
+                    MEMBERS_FILE,
+                    chunk.lines.members[*unit][*k],
+                    &[(column, reason.clone())],
+                )?;
                 refused_members += 1;
             }
         }
@@ -238,7 +290,13 @@ struct Parser<'a> {
 }
 
 fn new_chunk() -> Chunk {
-    Chunk { units: Vec::new(), lines: ChunkLines { household: Vec::new(), members: Vec::new() } }
+    Chunk {
+        units: Vec::new(),
+        lines: ChunkLines {
+            household: Vec::new(),
+            members: Vec::new(),
+        },
+    }
 }
 
 /// Pass 1 over households.csv: the ordinal and line of each id.
@@ -292,12 +350,21 @@ fn parse(
     };
     while let Some(item) = members.next_item() {
         match item {
-            ReadItem::Unreadable { line, reason } => shared.reject(MEMBERS_FILE, line, &[("", reason)])?,
+            ReadItem::Unreadable { line, reason } => {
+                shared.reject(MEMBERS_FILE, line, &[("", reason)])?
+            }
             ReadItem::Record { line, record } => {
-                let parsed = Member::from_row(&MappedRow { record: &record, map: &members.map }, &p.regions);
+                let parsed = Member::from_row(
+                    &MappedRow {
+                        record: &record,
+                        map: &members.map,
+                    },
+                    &p.regions,
+                );
                 match parsed {
                     Err(errs) => {
-                        let problems: Vec<(&str, String)> = errs.into_iter().map(|e| (e.column, e.reason)).collect();
+                        let problems: Vec<(&str, String)> =
+                            errs.into_iter().map(|e| (e.column, e.reason)).collect();
                         shared.reject(MEMBERS_FILE, line, &problems)?;
                     }
                     Ok(m) => p.member(line, m)?,
@@ -315,27 +382,40 @@ impl Parser<'_> {
         while self.next < end {
             let ordinal = self.next;
             self.next += 1;
-            let Some(item) = self.households.next_item() else { break };
+            let Some(item) = self.households.next_item() else {
+                break;
+            };
             match item {
                 ReadItem::Unreadable { line, reason } => {
                     self.status[ordinal as usize] = Status::Rejected;
                     self.shared.reject(HOUSEHOLDS_FILE, line, &[("", reason)])?;
                 }
                 ReadItem::Record { line, record } => {
-                    let row = MappedRow { record: &record, map: &self.households.map };
+                    let row = MappedRow {
+                        record: &record,
+                        map: &self.households.map,
+                    };
                     let id = selaras_domain::registry::Row::field(&row, 0);
                     if let Some(&first) = self.index.get(id) {
                         if first != ordinal {
                             self.status[ordinal as usize] = Status::Rejected;
                             let first_line = self.lines[first as usize];
-                            self.shared.reject(HOUSEHOLDS_FILE, line, &[("household_id", format!("duplicate household_id: first at line {first_line}"))])?;
+                            self.shared.reject(
+                                HOUSEHOLDS_FILE,
+                                line,
+                                &[(
+                                    "household_id",
+                                    format!("duplicate household_id: first at line {first_line}"),
+                                )],
+                            )?;
                             continue;
                         }
                     }
                     match Household::from_row(&row, &self.regions) {
                         Err(errs) => {
                             self.status[ordinal as usize] = Status::Rejected;
-                            let problems: Vec<(&str, String)> = errs.into_iter().map(|e| (e.column, e.reason)).collect();
+                            let problems: Vec<(&str, String)> =
+                                errs.into_iter().map(|e| (e.column, e.reason)).collect();
                             self.shared.reject(HOUSEHOLDS_FILE, line, &problems)?;
                         }
                         Ok(h) => {
@@ -344,7 +424,11 @@ impl Parser<'_> {
                             }
                             self.status[ordinal as usize] = Status::Loaded;
                             self.open_units.insert(ordinal, self.chunk.units.len());
-                            self.chunk.units.push(Unit { household: Some(h), members: Vec::new(), member_nos: Vec::new() });
+                            self.chunk.units.push(Unit {
+                                household: Some(h),
+                                members: Vec::new(),
+                                member_nos: Vec::new(),
+                            });
                             self.chunk.lines.household.push(Some(line));
                             self.chunk.lines.members.push(Vec::new());
                         }
@@ -358,20 +442,29 @@ impl Parser<'_> {
     fn member(&mut self, line: u64, m: Member) -> Result<(), ImportError> {
         let Some(&ordinal) = self.index.get(m.household_id.as_str()) else {
             let reason = format!("household {} is not in households.csv", m.household_id);
-            return Ok(self.shared.reject(MEMBERS_FILE, line, &[("household_id", reason)])?);
+            return Ok(self
+                .shared
+                .reject(MEMBERS_FILE, line, &[("household_id", reason)])?);
         };
         self.advance_to(ordinal + 1)?;
         let o = ordinal as usize;
         if self.status[o] != Status::Loaded {
-            let reason = format!("its household (households.csv line {}) was rejected", self.lines[o]);
-            return Ok(self.shared.reject(MEMBERS_FILE, line, &[("household_id", reason)])?);
+            let reason = format!(
+                "its household (households.csv line {}) was rejected",
+                self.lines[o]
+            );
+            return Ok(self
+                .shared
+                .reject(MEMBERS_FILE, line, &[("household_id", reason)])?);
         }
         if let Some(first) = self.niks.get(&m.nik.as_u64()) {
             let reason = format!("duplicate NIK: first at line {first}");
             return Ok(self.shared.reject(MEMBERS_FILE, line, &[("nik", reason)])?);
         }
         if let Err(e) = self.heads[o].admit(&m) {
-            return Ok(self.shared.reject(MEMBERS_FILE, line, &[(e.column, e.reason)])?);
+            return Ok(self
+                .shared
+                .reject(MEMBERS_FILE, line, &[(e.column, e.reason)])?);
         }
         self.niks.insert(m.nik.as_u64(), line);
         let no = self.member_count[o] as i64;
@@ -381,7 +474,11 @@ impl Parser<'_> {
             None => {
                 // Its household went out in an earlier chunk: a member-only unit.
                 self.open_units.insert(ordinal, self.chunk.units.len());
-                self.chunk.units.push(Unit { household: None, members: Vec::new(), member_nos: Vec::new() });
+                self.chunk.units.push(Unit {
+                    household: None,
+                    members: Vec::new(),
+                    member_nos: Vec::new(),
+                });
                 self.chunk.lines.household.push(None);
                 self.chunk.lines.members.push(Vec::new());
                 self.chunk.units.len() - 1
@@ -401,6 +498,8 @@ impl Parser<'_> {
         let chunk = std::mem::replace(&mut self.chunk, new_chunk());
         self.open_units.clear();
         self.members_in_chunk = 0;
-        self.tx.blocking_send(chunk).map_err(|_| ImportError::Worker("the writer stopped".into()))
+        self.tx
+            .blocking_send(chunk)
+            .map_err(|_| ImportError::Worker("the writer stopped".into()))
     }
 }

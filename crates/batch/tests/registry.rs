@@ -27,7 +27,17 @@ fn copy_dir(from: &Path) -> tempfile::TempDir {
 }
 
 async fn import(store: &Arc<dyn Storage>, dir: &Path) -> Result<ImportReport, ImportError> {
-    import_dir(store.clone(), Regions::default(), dir, ImportOptions { chunk_members: 300, ..Default::default() }, None).await
+    import_dir(
+        store.clone(),
+        Regions::default(),
+        dir,
+        ImportOptions {
+            chunk_members: 300,
+            ..Default::default()
+        },
+        None,
+    )
+    .await
 }
 
 fn read(p: &Path) -> String {
@@ -39,7 +49,12 @@ fn rejects(dir: &Path) -> Vec<(String, u64, String, String)> {
     r.records()
         .map(|x| {
             let x = x.unwrap();
-            (x[0].to_string(), x[1].parse().unwrap(), x[2].to_string(), x[3].to_string())
+            (
+                x[0].to_string(),
+                x[1].parse().unwrap(),
+                x[2].to_string(),
+                x[3].to_string(),
+            )
         })
         .collect()
 }
@@ -49,14 +64,40 @@ async fn conformance_data_loads_and_round_trips() {
     for t in stores().await {
         let src = copy_dir(&fixtures().join("data"));
         let r = import(&t.store, src.path()).await.unwrap();
-        assert_eq!((r.households, r.members, r.rejected), (600, 1964, 0), "{}: {:?}", t.name, rejects(src.path()));
+        assert_eq!(
+            (r.households, r.members, r.rejected),
+            (600, 1964, 0),
+            "{}: {:?}",
+            t.name,
+            rejects(src.path())
+        );
         assert_eq!(r.households_changed + r.members_changed, 2564, "{}", t.name);
 
         // Re-import: nothing changes, no new version.
         let again = import(&t.store, src.path()).await.unwrap();
-        assert_eq!((again.households, again.members, again.households_changed, again.members_changed), (600, 1964, 0, 0), "{}", t.name);
+        assert_eq!(
+            (
+                again.households,
+                again.members,
+                again.households_changed,
+                again.members_changed
+            ),
+            (600, 1964, 0, 0),
+            "{}",
+            t.name
+        );
         let c = t.store.counts().await.unwrap();
-        assert_eq!((c.households, c.members, c.household_versions, c.member_versions), (600, 1964, 0, 0), "{}", t.name);
+        assert_eq!(
+            (
+                c.households,
+                c.members,
+                c.household_versions,
+                c.member_versions
+            ),
+            (600, 1964, 0, 0),
+            "{}",
+            t.name
+        );
 
         // export → import into a fresh database → export: the same files.
         let out1 = tempfile::tempdir().unwrap();
@@ -68,11 +109,24 @@ async fn conformance_data_loads_and_round_trips() {
         let out2 = tempfile::tempdir().unwrap();
         export_dir(&*t2.store, out2.path()).await.unwrap();
         for f in ["households.csv", "members.csv"] {
-            assert_eq!(read(&out1.path().join(f)), read(&out2.path().join(f)), "{}: {f} differs after a round trip", t.name);
+            assert_eq!(
+                read(&out1.path().join(f)),
+                read(&out2.path().join(f)),
+                "{}: {f} differs after a round trip",
+                t.name
+            );
         }
         // And the values equal the source's (columns reordered, same content).
-        assert_same_rows(&src.path().join("households.csv"), &out1.path().join("households.csv"), "household_id");
-        assert_same_rows(&src.path().join("members.csv"), &out1.path().join("members.csv"), "nik");
+        assert_same_rows(
+            &src.path().join("households.csv"),
+            &out1.path().join("households.csv"),
+            "household_id",
+        );
+        assert_same_rows(
+            &src.path().join("members.csv"),
+            &out1.path().join("members.csv"),
+            "nik",
+        );
     }
 }
 
@@ -81,18 +135,27 @@ fn assert_same_rows(a: &Path, b: &Path, key: &str) {
     let load = |p: &Path| {
         let mut r = csv::Reader::from_path(p).unwrap();
         let h = r.headers().unwrap().clone();
-        let rows: Vec<std::collections::BTreeMap<String, String>> =
-            r.records().map(|x| h.iter().zip(x.unwrap().iter()).map(|(k, v)| (k.to_string(), v.to_string())).collect()).collect();
+        let rows: Vec<std::collections::BTreeMap<String, String>> = r
+            .records()
+            .map(|x| {
+                h.iter()
+                    .zip(x.unwrap().iter())
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
+            })
+            .collect();
         rows
     };
     let (ra, rb) = (load(a), load(b));
     assert_eq!(ra.len(), rb.len());
-    let by_key: std::collections::HashMap<&str, &std::collections::BTreeMap<String, String>> = rb.iter().map(|r| (r[key].as_str(), r)).collect();
+    let by_key: std::collections::HashMap<&str, &std::collections::BTreeMap<String, String>> =
+        rb.iter().map(|r| (r[key].as_str(), r)).collect();
     for row in &ra {
         let other = by_key[row[key].as_str()];
         for (k, v) in row {
             let w = &other[k];
-            let same = v == w || matches!((v.parse::<f64>(), w.parse::<f64>()), (Ok(x), Ok(y)) if x == y);
+            let same =
+                v == w || matches!((v.parse::<f64>(), w.parse::<f64>()), (Ok(x), Ok(y)) if x == y);
             assert!(same, "{key}={} column {k}: {v:?} became {w:?}", row[key]);
         }
     }
@@ -101,23 +164,50 @@ fn assert_same_rows(a: &Path, b: &Path, key: &str) {
 #[tokio::test]
 async fn conformance_bad_rows_are_rejected_with_lines() {
     let expected: BTreeSet<(String, u64)> = {
-        let mut r = csv::ReaderBuilder::new().flexible(true).from_path(fixtures().join("bad/expected_rejects.csv")).unwrap();
-        r.records().map(|x| x.unwrap()).map(|x| (x[0].to_string(), x[1].parse().unwrap())).collect()
+        let mut r = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_path(fixtures().join("bad/expected_rejects.csv"))
+            .unwrap();
+        r.records()
+            .map(|x| x.unwrap())
+            .map(|x| (x[0].to_string(), x[1].parse().unwrap()))
+            .collect()
     };
     for t in stores().await {
         let dir = copy_dir(&fixtures().join("bad"));
         let r = import(&t.store, dir.path()).await.unwrap();
-        let got: BTreeSet<(String, u64)> = rejects(dir.path()).into_iter().map(|(f, l, _, _)| (f, l)).collect();
+        let got: BTreeSet<(String, u64)> = rejects(dir.path())
+            .into_iter()
+            .map(|(f, l, _, _)| (f, l))
+            .collect();
         assert_eq!(got, expected, "{}", t.name);
         assert_eq!(r.rejected, expected.len() as u64);
         assert_eq!(r.households, 40, "{}", t.name);
         let all = rejects(dir.path());
-        let why = |line: u64| all.iter().filter(|x| x.1 == line).map(|x| format!("{}: {}", x.2, x.3)).collect::<Vec<_>>().join("; ");
-        assert!(why(42).contains("region_code: unknown region code 99.99.99.9999"), "{}", why(42));
+        let why = |line: u64| {
+            all.iter()
+                .filter(|x| x.1 == line)
+                .map(|x| format!("{}: {}", x.2, x.3))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        assert!(
+            why(42).contains("region_code: unknown region code 99.99.99.9999"),
+            "{}",
+            why(42)
+        );
         assert!(why(42).contains("ownership: unknown code"), "{}", why(42));
-        assert!(why(148).contains("household HNOPE is not in households.csv"), "{}", why(148));
+        assert!(
+            why(148).contains("household HNOPE is not in households.csv"),
+            "{}",
+            why(148)
+        );
         assert!(why(149).contains("NIK is not 16 digits"), "{}", why(149));
-        assert!(why(150).contains("NIK date part says female, sex is M"), "{}", why(150));
+        assert!(
+            why(150).contains("NIK date part says female, sex is M"),
+            "{}",
+            why(150)
+        );
         assert!(why(151).contains("sex: unknown code \"X\""), "{}", why(151));
     }
 }
@@ -126,15 +216,28 @@ async fn conformance_bad_rows_are_rejected_with_lines() {
 /// test edit the members lines.
 fn small_set(edit: impl FnOnce(&mut Vec<String>, &mut Vec<String>)) -> tempfile::TempDir {
     let src = fixtures().join("data");
-    let hh: Vec<String> = read(&src.join("households.csv")).lines().map(String::from).collect();
-    let mm: Vec<String> = read(&src.join("members.csv")).lines().map(String::from).collect();
+    let hh: Vec<String> = read(&src.join("households.csv"))
+        .lines()
+        .map(String::from)
+        .collect();
+    let mm: Vec<String> = read(&src.join("members.csv"))
+        .lines()
+        .map(String::from)
+        .collect();
     let mut hh: Vec<String> = hh[..6].to_vec();
     let ids: Vec<String> = {
         let header: Vec<&str> = hh[0].split(',').collect();
         let p = header.iter().position(|c| *c == "household_id").unwrap();
         hh[1..].iter().map(|l| split_csv(l)[p].clone()).collect()
     };
-    let mut mm: Vec<String> = std::iter::once(mm[0].clone()).chain(mm[1..].iter().filter(|l| ids.iter().any(|id| l.starts_with(&format!("{id},")))).cloned()).collect();
+    let mut mm: Vec<String> = std::iter::once(mm[0].clone())
+        .chain(
+            mm[1..]
+                .iter()
+                .filter(|l| ids.iter().any(|id| l.starts_with(&format!("{id},"))))
+                .cloned(),
+        )
+        .collect();
     edit(&mut hh, &mut mm);
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join("households.csv"), hh.join("\n") + "\n").unwrap();
@@ -143,7 +246,16 @@ fn small_set(edit: impl FnOnce(&mut Vec<String>, &mut Vec<String>)) -> tempfile:
 }
 
 fn split_csv(line: &str) -> Vec<String> {
-    csv::ReaderBuilder::new().has_headers(false).from_reader(line.as_bytes()).records().next().unwrap().unwrap().iter().map(String::from).collect()
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line.as_bytes())
+        .records()
+        .next()
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(String::from)
+        .collect()
 }
 
 #[tokio::test]
@@ -173,13 +285,28 @@ async fn every_reject_reason() {
         });
         let r = import(&t.store, dir.path()).await.unwrap();
         let rej = rejects(dir.path());
-        let reasons: Vec<String> = rej.iter().map(|x| format!("{}:{}:{}:{}", x.0, x.1, x.2, x.3)).collect();
+        let reasons: Vec<String> = rej
+            .iter()
+            .map(|x| format!("{}:{}:{}:{}", x.0, x.1, x.2, x.3))
+            .collect();
         let n = |s: &str| reasons.iter().filter(|r| r.contains(s)).count();
-        assert_eq!(n("households.csv:7:household_id:duplicate household_id: first at line 2"), 1, "{reasons:?}");
-        assert_eq!(n("relation:a second head in the household"), 1, "{reasons:?}");
+        assert_eq!(
+            n("households.csv:7:household_id:duplicate household_id: first at line 2"),
+            1,
+            "{reasons:?}"
+        );
+        assert_eq!(
+            n("relation:a second head in the household"),
+            1,
+            "{reasons:?}"
+        );
         assert_eq!(n("nik:duplicate NIK: first at line 3"), 1, "{reasons:?}");
         assert_eq!(n("row has 3 fields"), 1, "{reasons:?}");
-        assert_eq!(n("marital_status:unknown code \"complicated\""), 1, "{reasons:?}");
+        assert_eq!(
+            n("marital_status:unknown code \"complicated\""),
+            1,
+            "{reasons:?}"
+        );
         assert_eq!(r.rejected, 5, "{}: {reasons:?}", t.name);
         assert_eq!(r.households, 5);
     }
@@ -193,7 +320,17 @@ async fn missing_required_column_stops_before_writing() {
                 // Drop the birth_date column (7th) from every line.
                 let mut f = split_csv(l);
                 f.remove(6);
-                *l = f.iter().map(|x| if x.contains(',') { format!("\"{x}\"") } else { x.clone() }).collect::<Vec<_>>().join(",");
+                *l = f
+                    .iter()
+                    .map(|x| {
+                        if x.contains(',') {
+                            format!("\"{x}\"")
+                        } else {
+                            x.clone()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(",");
             }
         });
         let err = import(&t.store, dir.path()).await.unwrap_err().to_string();
@@ -218,20 +355,57 @@ async fn changes_make_versions_and_history_keeps_the_old_ones() {
         let id = f[idc].clone();
         let old_area = f[col].clone();
         f[col] = "99.5".into();
-        lines[1] = f.iter().map(|x| if x.contains(',') { format!("\"{x}\"") } else { x.clone() }).collect::<Vec<_>>().join(",");
+        lines[1] = f
+            .iter()
+            .map(|x| {
+                if x.contains(',') {
+                    format!("\"{x}\"")
+                } else {
+                    x.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(",");
         std::fs::write(&hh_path, lines.join("\n") + "\n").unwrap();
         let r = import(&t.store, dir.path()).await.unwrap();
-        assert_eq!((r.households_changed, r.members_changed), (1, 0), "{}", t.name);
+        assert_eq!(
+            (r.households_changed, r.members_changed),
+            (1, 0),
+            "{}",
+            t.name
+        );
 
         let rec = t.store.household(&id).await.unwrap().unwrap();
         assert_eq!(rec.version, 2);
         assert_eq!(rec.household.floor_area_m2, 99.5);
-        assert_eq!(rec.change.id, r.change_id, "the version names the import batch that made it");
+        assert_eq!(
+            rec.change.id, r.change_id,
+            "the version names the import batch that made it"
+        );
         let hist = t.store.history(&id).await.unwrap();
-        let versions: Vec<(i64, Option<String>)> =
-            hist.iter().filter(|v| v.subject == "household").map(|v| (v.version, v.fields.iter().find(|f| f.0 == "floor_area_m2").map(|f| f.1.clone()))).collect();
-        assert_eq!(versions, vec![(2, Some("99.5".into())), (1, Some(old_area.clone()))], "{}", t.name);
-        let v1 = hist.iter().find(|v| v.subject == "household" && v.version == 1).unwrap();
+        let versions: Vec<(i64, Option<String>)> = hist
+            .iter()
+            .filter(|v| v.subject == "household")
+            .map(|v| {
+                (
+                    v.version,
+                    v.fields
+                        .iter()
+                        .find(|f| f.0 == "floor_area_m2")
+                        .map(|f| f.1.clone()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            versions,
+            vec![(2, Some("99.5".into())), (1, Some(old_area.clone()))],
+            "{}",
+            t.name
+        );
+        let v1 = hist
+            .iter()
+            .find(|v| v.subject == "household" && v.version == 1)
+            .unwrap();
         assert!(v1.valid_to.is_some());
         assert_eq!(t.store.counts().await.unwrap().household_versions, 1);
     }
@@ -242,19 +416,43 @@ async fn search_stays_inside_the_scope() {
     for t in stores().await {
         let src = copy_dir(&fixtures().join("data"));
         import(&t.store, src.path()).await.unwrap();
-        let rec = t.store.household("H24114258751b4c83").await.unwrap().unwrap();
+        let rec = t
+            .store
+            .household("H24114258751b4c83")
+            .await
+            .unwrap()
+            .unwrap();
         let nik = rec.members[0].member.nik.to_string();
         let inside = RegionScope::parse(rec.household.region.parent().unwrap().as_str()).unwrap();
         let outside = RegionScope::parse("11").unwrap();
         assert_eq!(t.store.search(&inside, &nik, 10).await.unwrap().len(), 1);
         assert!(t.store.search(&outside, &nik, 10).await.unwrap().is_empty());
         let kk = rec.members[0].member.kk_number.to_string();
-        assert_eq!(t.store.search(&inside, &kk, 10).await.unwrap().len(), rec.members.iter().filter(|m| m.member.kk_number.to_string() == kk).count());
+        assert_eq!(
+            t.store.search(&inside, &kk, 10).await.unwrap().len(),
+            rec.members
+                .iter()
+                .filter(|m| m.member.kk_number.to_string() == kk)
+                .count()
+        );
         let name = &rec.members[0].member.name;
-        let hits = t.store.search(&RegionScope::National, &name.to_uppercase(), 10).await.unwrap();
-        assert!(hits.iter().any(|h| h.household_id == "H24114258751b4c83"), "{}: case-insensitive name search", t.name);
+        let hits = t
+            .store
+            .search(&RegionScope::National, &name.to_uppercase(), 10)
+            .await
+            .unwrap();
+        assert!(
+            hits.iter().any(|h| h.household_id == "H24114258751b4c83"),
+            "{}: case-insensitive name search",
+            t.name
+        );
         // LIKE wildcards in the query are literal.
-        assert!(t.store.search(&RegionScope::National, "%", 10).await.unwrap().is_empty());
+        assert!(t
+            .store
+            .search(&RegionScope::National, "%", 10)
+            .await
+            .unwrap()
+            .is_empty());
     }
 }
 
@@ -263,7 +461,12 @@ async fn an_import_cut_off_half_way_resumes_to_the_same_end_state() {
     for t in stores().await {
         // Generated data: 3,000 households in 10 chunks.
         let data = tempfile::tempdir().unwrap();
-        let cfg = selaras_synth::GenConfig { households: 3_000, seed: 7, regions: vec![RegionScope::parse("33.14").unwrap()], ..Default::default() };
+        let cfg = selaras_synth::GenConfig {
+            households: 3_000,
+            seed: 7,
+            regions: vec![RegionScope::parse("33.14").unwrap()],
+            ..Default::default()
+        };
         selaras_synth::generate_to_dir(&cfg, data.path(), &|_| {}).unwrap();
 
         // Cancel the import after its second chunk is committed (the future is dropped
@@ -278,29 +481,53 @@ async fn an_import_cut_off_half_way_resumes_to_the_same_end_state() {
                 }
             }
         });
-        let opts = ImportOptions { chunk_members: 1_000, ..Default::default() };
+        let opts = ImportOptions {
+            chunk_members: 1_000,
+            ..Default::default()
+        };
         tokio::select! {
             r = import_dir(t.store.clone(), Regions::default(), data.path(), opts.clone(), Some(progress)) => panic!("import finished before the cut: {r:?}"),
             _ = stop_rx => {}
         }
         let partial = t.store.counts().await.unwrap();
-        assert!(partial.households > 0 && partial.households < 3_000, "{}: {partial:?}", t.name);
+        assert!(
+            partial.households > 0 && partial.households < 3_000,
+            "{}: {partial:?}",
+            t.name
+        );
 
-        let r = import_dir(t.store.clone(), Regions::default(), data.path(), opts, None).await.unwrap();
+        let r = import_dir(t.store.clone(), Regions::default(), data.path(), opts, None)
+            .await
+            .unwrap();
         assert_eq!(r.households, 3_000);
         assert_eq!(r.rejected, 0);
-        assert!(r.households_changed < 3_000, "the committed chunks were found unchanged");
+        assert!(
+            r.households_changed < 3_000,
+            "the committed chunks were found unchanged"
+        );
 
         let clean = another(&t).await;
         import(&clean.store, data.path()).await.unwrap();
-        assert_eq!(exported(&t).await, exported(&clean).await, "{}: resumed import differs from a clean one", t.name);
+        assert_eq!(
+            exported(&t).await,
+            exported(&clean).await,
+            "{}: resumed import differs from a clean one",
+            t.name
+        );
         let c = t.store.counts().await.unwrap();
-        assert_eq!((c.household_versions, c.member_versions), (0, 0), "nothing doubled");
+        assert_eq!(
+            (c.household_versions, c.member_versions),
+            (0, 0),
+            "nothing doubled"
+        );
     }
 }
 
 async fn exported(t: &TestStore) -> (String, String) {
     let d = tempfile::tempdir().unwrap();
     export_dir(&*t.store, d.path()).await.unwrap();
-    (read(&d.path().join("households.csv")), read(&d.path().join("members.csv")))
+    (
+        read(&d.path().join("households.csv")),
+        read(&d.path().join("members.csv")),
+    )
 }

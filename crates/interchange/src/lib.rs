@@ -21,7 +21,10 @@ pub enum InterchangeError {
     #[error("{file}: cannot open: {source}")]
     Open { file: PathBuf, source: io::Error },
     #[error("{file}: missing required column(s): {}", columns.join(", "))]
-    MissingColumns { file: String, columns: Vec<&'static str> },
+    MissingColumns {
+        file: String,
+        columns: Vec<&'static str>,
+    },
     #[error("{file}: the header has column {column:?} twice")]
     DuplicateColumn { file: String, column: String },
     #[error("{file}: cannot read the header: {reason}")]
@@ -38,20 +41,40 @@ pub struct HeaderMap {
 }
 
 impl HeaderMap {
-    pub fn new(file: &str, header: &[String], cols: &'static [Column]) -> Result<HeaderMap, InterchangeError> {
+    pub fn new(
+        file: &str,
+        header: &[String],
+        cols: &'static [Column],
+    ) -> Result<HeaderMap, InterchangeError> {
         let mut seen = std::collections::HashSet::new();
         for h in header {
             if !seen.insert(h.as_str()) {
-                return Err(InterchangeError::DuplicateColumn { file: file.into(), column: h.clone() });
+                return Err(InterchangeError::DuplicateColumn {
+                    file: file.into(),
+                    column: h.clone(),
+                });
             }
         }
-        let idx: Vec<Option<usize>> = cols.iter().map(|c| header.iter().position(|h| h == c.name)).collect();
-        let missing: Vec<&'static str> =
-            cols.iter().zip(&idx).filter(|(c, i)| c.required && i.is_none()).map(|(c, _)| c.name).collect();
+        let idx: Vec<Option<usize>> = cols
+            .iter()
+            .map(|c| header.iter().position(|h| h == c.name))
+            .collect();
+        let missing: Vec<&'static str> = cols
+            .iter()
+            .zip(&idx)
+            .filter(|(c, i)| c.required && i.is_none())
+            .map(|(c, _)| c.name)
+            .collect();
         if !missing.is_empty() {
-            return Err(InterchangeError::MissingColumns { file: file.into(), columns: missing });
+            return Err(InterchangeError::MissingColumns {
+                file: file.into(),
+                columns: missing,
+            });
         }
-        Ok(HeaderMap { idx, width: header.len() })
+        Ok(HeaderMap {
+            idx,
+            width: header.len(),
+        })
     }
 
     pub fn position(&self, col: usize) -> Option<usize> {
@@ -67,15 +90,24 @@ pub struct MappedRow<'a> {
 
 impl Row for MappedRow<'_> {
     fn field(&self, i: usize) -> &str {
-        self.map.position(i).and_then(|p| self.record.get(p)).unwrap_or("")
+        self.map
+            .position(i)
+            .and_then(|p| self.record.get(p))
+            .unwrap_or("")
     }
 }
 
 /// A record or the reason it could not be read; `line` is the 1-based line where the
 /// record starts (the header is line 1).
 pub enum ReadItem {
-    Record { line: u64, record: csv::StringRecord },
-    Unreadable { line: u64, reason: String },
+    Record {
+        line: u64,
+        record: csv::StringRecord,
+    },
+    Unreadable {
+        line: u64,
+        reason: String,
+    },
 }
 
 /// Streams the records of one interchange file.
@@ -87,23 +119,45 @@ pub struct CsvFile<R: Read> {
 }
 
 /// Opens `dir/name` and checks its header against `cols`.
-pub fn open(dir: &Path, name: &'static str, cols: &'static [Column]) -> Result<CsvFile<CountingReader<File>>, InterchangeError> {
+pub fn open(
+    dir: &Path,
+    name: &'static str,
+    cols: &'static [Column],
+) -> Result<CsvFile<CountingReader<File>>, InterchangeError> {
     let path = dir.join(name);
-    let f = File::open(&path).map_err(|source| InterchangeError::Open { file: path.clone(), source })?;
+    let f = File::open(&path).map_err(|source| InterchangeError::Open {
+        file: path.clone(),
+        source,
+    })?;
     CsvFile::new(name, CountingReader::new(f), cols)
 }
 
 impl<R: Read> CsvFile<R> {
-    pub fn new(name: &'static str, input: R, cols: &'static [Column]) -> Result<CsvFile<R>, InterchangeError> {
-        let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(LineTracker::new(input));
+    pub fn new(
+        name: &'static str,
+        input: R,
+        cols: &'static [Column],
+    ) -> Result<CsvFile<R>, InterchangeError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(LineTracker::new(input));
         let header: Vec<String> = reader
             .headers()
-            .map_err(|e| InterchangeError::BadHeader { file: name.into(), reason: e.to_string() })?
+            .map_err(|e| InterchangeError::BadHeader {
+                file: name.into(),
+                reason: e.to_string(),
+            })?
             .iter()
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
             .collect();
         let map = HeaderMap::new(name, &header, cols)?;
-        Ok(CsvFile { name, reader, map, byte_record: csv::ByteRecord::new() })
+        Ok(CsvFile {
+            name,
+            reader,
+            map,
+            byte_record: csv::ByteRecord::new(),
+        })
     }
 
     /// The next record; `None` at the end of the file.
@@ -115,19 +169,32 @@ impl<R: Read> CsvFile<R> {
                 if self.byte_record.len() != self.map.width {
                     return Some(ReadItem::Unreadable {
                         line,
-                        reason: format!("row has {} fields, the header has {}", self.byte_record.len(), self.map.width),
+                        reason: format!(
+                            "row has {} fields, the header has {}",
+                            self.byte_record.len(),
+                            self.map.width
+                        ),
                     });
                 }
                 match csv::StringRecord::from_byte_record(self.byte_record.clone()) {
                     Ok(record) => Some(ReadItem::Record { line, record }),
-                    Err(_) => Some(ReadItem::Unreadable { line, reason: "row is not valid UTF-8".into() }),
+                    Err(_) => Some(ReadItem::Unreadable {
+                        line,
+                        reason: "row is not valid UTF-8".into(),
+                    }),
                 }
             }
             Err(e) => {
                 let line = self.line_at(e.position().map_or(0, |p| p.byte()));
                 match e.kind() {
-                    csv::ErrorKind::Io(_) => Some(ReadItem::Unreadable { line, reason: format!("read error: {e}") }),
-                    _ => Some(ReadItem::Unreadable { line, reason: format!("malformed CSV: {e}") }),
+                    csv::ErrorKind::Io(_) => Some(ReadItem::Unreadable {
+                        line,
+                        reason: format!("read error: {e}"),
+                    }),
+                    _ => Some(ReadItem::Unreadable {
+                        line,
+                        reason: format!("malformed CSV: {e}"),
+                    }),
                 }
             }
         }
@@ -156,7 +223,12 @@ pub struct LineTracker<R> {
 
 impl<R> LineTracker<R> {
     fn new(inner: R) -> Self {
-        LineTracker { inner, read: 0, pending: Default::default(), passed: Default::default() }
+        LineTracker {
+            inner,
+            read: 0,
+            pending: Default::default(),
+            passed: Default::default(),
+        }
     }
 
     /// 1-based line of the first byte at or after `offset` that is not a line end (the
@@ -204,7 +276,10 @@ pub struct CountingReader<R> {
 
 impl<R> CountingReader<R> {
     pub fn new(inner: R) -> Self {
-        CountingReader { inner, count: Default::default() }
+        CountingReader {
+            inner,
+            count: Default::default(),
+        }
     }
     pub fn counter(&self) -> std::sync::Arc<std::sync::atomic::AtomicU64> {
         self.count.clone()
@@ -214,7 +289,8 @@ impl<R> CountingReader<R> {
 impl<R: Read> Read for CountingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.count.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        self.count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -228,25 +304,47 @@ pub struct RejectWriter {
 
 impl RejectWriter {
     pub fn create(path: &Path) -> Result<RejectWriter, InterchangeError> {
-        let f = File::create(path).map_err(|source| InterchangeError::Open { file: path.into(), source })?;
+        let f = File::create(path).map_err(|source| InterchangeError::Open {
+            file: path.into(),
+            source,
+        })?;
         let mut w = csv::Writer::from_writer(BufWriter::new(f));
-        w.write_record(["file", "line", "column", "reason"]).map_err(|e| io_err(path, e))?;
-        Ok(RejectWriter { w, path: path.into(), problems: 0 })
+        w.write_record(["file", "line", "column", "reason"])
+            .map_err(|e| io_err(path, e))?;
+        Ok(RejectWriter {
+            w,
+            path: path.into(),
+            problems: 0,
+        })
     }
 
-    pub fn write(&mut self, file: &str, line: u64, column: &str, reason: &str) -> Result<(), InterchangeError> {
+    pub fn write(
+        &mut self,
+        file: &str,
+        line: u64,
+        column: &str,
+        reason: &str,
+    ) -> Result<(), InterchangeError> {
         self.problems += 1;
         let line = line.to_string();
-        self.w.write_record([file, &line, column, reason]).map_err(|e| io_err(&self.path, e))
+        self.w
+            .write_record([file, &line, column, reason])
+            .map_err(|e| io_err(&self.path, e))
     }
 
     pub fn finish(mut self) -> Result<(), InterchangeError> {
-        self.w.flush().map_err(|source| InterchangeError::Io { file: self.path.display().to_string(), source })
+        self.w.flush().map_err(|source| InterchangeError::Io {
+            file: self.path.display().to_string(),
+            source,
+        })
     }
 }
 
 fn io_err(path: &Path, e: csv::Error) -> InterchangeError {
-    InterchangeError::Io { file: path.display().to_string(), source: io::Error::other(e.to_string()) }
+    InterchangeError::Io {
+        file: path.display().to_string(),
+        source: io::Error::other(e.to_string()),
+    }
 }
 
 /// Writes a data set: `households.csv` and `members.csv` with the project's column order.
@@ -259,12 +357,21 @@ pub struct DatasetWriter {
 
 impl DatasetWriter {
     pub fn create(dir: &Path) -> Result<DatasetWriter, InterchangeError> {
-        std::fs::create_dir_all(dir).map_err(|source| InterchangeError::Open { file: dir.into(), source })?;
-        let open = |name: &str, cols: &[Column]| -> Result<csv::Writer<BufWriter<File>>, InterchangeError> {
+        std::fs::create_dir_all(dir).map_err(|source| InterchangeError::Open {
+            file: dir.into(),
+            source,
+        })?;
+        let open = |name: &str,
+                    cols: &[Column]|
+         -> Result<csv::Writer<BufWriter<File>>, InterchangeError> {
             let path = dir.join(name);
-            let f = File::create(&path).map_err(|source| InterchangeError::Open { file: path.clone(), source })?;
+            let f = File::create(&path).map_err(|source| InterchangeError::Open {
+                file: path.clone(),
+                source,
+            })?;
             let mut w = csv::WriterBuilder::new().from_writer(BufWriter::with_capacity(1 << 20, f));
-            w.write_record(cols.iter().map(|c| c.name)).map_err(|e| io_err(&path, e))?;
+            w.write_record(cols.iter().map(|c| c.name))
+                .map_err(|e| io_err(&path, e))?;
             Ok(w)
         };
         Ok(DatasetWriter {
@@ -275,7 +382,12 @@ impl DatasetWriter {
         })
     }
 
-    fn write_values(w: &mut csv::Writer<BufWriter<File>>, scratch: &mut Vec<String>, values: &[Value<'_>], path: PathBuf) -> Result<(), InterchangeError> {
+    fn write_values(
+        w: &mut csv::Writer<BufWriter<File>>,
+        scratch: &mut Vec<String>,
+        values: &[Value<'_>],
+        path: PathBuf,
+    ) -> Result<(), InterchangeError> {
         use std::fmt::Write as _;
         scratch.resize(values.len(), String::new());
         for (s, v) in scratch.iter_mut().zip(values) {
@@ -296,8 +408,14 @@ impl DatasetWriter {
     }
 
     pub fn finish(mut self) -> Result<(), InterchangeError> {
-        for (w, name) in [(&mut self.households, HOUSEHOLDS_FILE), (&mut self.members, MEMBERS_FILE)] {
-            w.flush().map_err(|source| InterchangeError::Io { file: self.dir.join(name).display().to_string(), source })?;
+        for (w, name) in [
+            (&mut self.households, HOUSEHOLDS_FILE),
+            (&mut self.members, MEMBERS_FILE),
+        ] {
+            w.flush().map_err(|source| InterchangeError::Io {
+                file: self.dir.join(name).display().to_string(),
+                source,
+            })?;
         }
         Ok(())
     }
@@ -305,7 +423,10 @@ impl DatasetWriter {
 
 /// Flushes a writer, naming the file on failure.
 pub fn flush(w: &mut impl Write, file: &str) -> Result<(), InterchangeError> {
-    w.flush().map_err(|source| InterchangeError::Io { file: file.into(), source })
+    w.flush().map_err(|source| InterchangeError::Io {
+        file: file.into(),
+        source,
+    })
 }
 
 #[cfg(test)]
@@ -315,10 +436,18 @@ mod tests {
     #[test]
     fn missing_required_column_is_named() {
         let data = "household_id,region_code\nH1,32.01.01.2001\n";
-        let err = CsvFile::new("households.csv", data.as_bytes(), HOUSEHOLD_COLUMNS).err().unwrap();
+        let err = CsvFile::new("households.csv", data.as_bytes(), HOUSEHOLD_COLUMNS)
+            .err()
+            .unwrap();
         let msg = err.to_string();
-        assert!(msg.starts_with("households.csv: missing required column(s): ownership, floor_area_m2"), "{msg}");
-        assert!(!msg.contains("address"), "optional columns are not required: {msg}");
+        assert!(
+            msg.starts_with("households.csv: missing required column(s): ownership, floor_area_m2"),
+            "{msg}"
+        );
+        assert!(
+            !msg.contains("address"),
+            "optional columns are not required: {msg}"
+        );
     }
 
     #[test]
@@ -331,11 +460,18 @@ mod tests {
         row[cols.iter().position(|c| *c == "name").unwrap()] = "Siti";
         let data = format!("{header}\n{}\n1,2\n", row.join(","));
         let mut f = CsvFile::new("members.csv", data.as_bytes(), MEMBER_COLUMNS).unwrap();
-        let ReadItem::Record { line, record } = f.next_item().unwrap() else { panic!() };
+        let ReadItem::Record { line, record } = f.next_item().unwrap() else {
+            panic!()
+        };
         assert_eq!(line, 2);
-        let r = MappedRow { record: &record, map: &f.map };
+        let r = MappedRow {
+            record: &record,
+            map: &f.map,
+        };
         assert_eq!(r.field(3), "Siti");
-        let ReadItem::Unreadable { line, reason } = f.next_item().unwrap() else { panic!() };
+        let ReadItem::Unreadable { line, reason } = f.next_item().unwrap() else {
+            panic!()
+        };
         assert_eq!(line, 3);
         assert!(reason.contains("2 fields"), "{reason}");
         assert!(f.next_item().is_none());
@@ -347,12 +483,17 @@ mod tests {
         data.extend_from_slice(b"H\xff1,123\n");
         let cols: &'static [Column] = &MEMBER_COLUMNS[..0];
         let mut f = CsvFile::new("members.csv", &data[..], cols).unwrap();
-        assert!(matches!(f.next_item(), Some(ReadItem::Unreadable { line: 2, .. })));
+        assert!(matches!(
+            f.next_item(),
+            Some(ReadItem::Unreadable { line: 2, .. })
+        ));
     }
 
     #[test]
     fn duplicate_header_is_an_error() {
-        let e = CsvFile::new("members.csv", "nik,nik\n".as_bytes(), &MEMBER_COLUMNS[..0]).err().unwrap();
+        let e = CsvFile::new("members.csv", "nik,nik\n".as_bytes(), &MEMBER_COLUMNS[..0])
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("twice"));
     }
 }

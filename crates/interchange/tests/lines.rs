@@ -4,7 +4,8 @@ use selaras_interchange::{open, ReadItem};
 
 #[test]
 fn line_numbers_of_the_bad_fixture() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/conformance/bad");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/conformance/bad");
     let mut f = open(&dir, "households.csv", HOUSEHOLD_COLUMNS).unwrap();
     let mut lines = vec![];
     while let Some(i) = f.next_item() {
@@ -25,7 +26,9 @@ fn crlf_and_lf_and_embedded_newlines_agree() {
         let cols = &selaras_domain::registry::HOUSEHOLD_COLUMNS[..1];
         let mut f = selaras_interchange::CsvFile::new("h", text.as_bytes(), cols).unwrap();
         let mut lines = vec![];
-        while let Some(ReadItem::Record { line, .. } | ReadItem::Unreadable { line, .. }) = f.next_item() {
+        while let Some(ReadItem::Record { line, .. } | ReadItem::Unreadable { line, .. }) =
+            f.next_item()
+        {
             lines.push(line);
         }
         assert_eq!(lines, [2, 4, 6], "{text:?}");

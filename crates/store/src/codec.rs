@@ -84,7 +84,10 @@ where
         let i = start + k;
         let v = match c.kind {
             Kind::Text | Kind::Date => row.try_get::<Option<String>, _>(i)?.unwrap_or_default(),
-            Kind::Int => row.try_get::<Option<i64>, _>(i)?.map(|v| v.to_string()).unwrap_or_default(),
+            Kind::Int => row
+                .try_get::<Option<i64>, _>(i)?
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
             Kind::Real => row
                 .try_get::<Option<f64>, _>(i)?
                 .map(|v| Value::Real(v).to_string())

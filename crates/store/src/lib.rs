@@ -222,7 +222,12 @@ pub trait Storage: Send + Sync {
     async fn record_change(&self, change: &NewChange) -> Result<Change>;
 
     async fn start_import(&self, change: &Change, source: &str) -> Result<()>;
-    async fn finish_import(&self, change_id: i64, totals: &ImportTotals, status: &str) -> Result<()>;
+    async fn finish_import(
+        &self,
+        change_id: i64,
+        totals: &ImportTotals,
+        status: &str,
+    ) -> Result<()>;
 
     /// Inserts or updates households and members under `change`; a row whose content is
     /// unchanged is not written (no new version). All units in one transaction.
@@ -247,7 +252,11 @@ pub trait Storage: Send + Sync {
     async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool>;
     async fn create_session(&self, s: &SessionRecord) -> Result<()>;
     /// The unexpired session with this token hash, and its user.
-    async fn session(&self, token_hash: &str, now: &str) -> Result<Option<(SessionRecord, UserRecord)>>;
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: &str,
+    ) -> Result<Option<(SessionRecord, UserRecord)>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
 }
 

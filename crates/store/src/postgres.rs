@@ -61,7 +61,8 @@ fn user_from_row(row: &sqlx::postgres::PgRow, start: usize) -> Result<UserRecord
         id: row.try_get(start)?,
         username: row.try_get(start + 1)?,
         password_hash: row.try_get(start + 2)?,
-        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("unknown role {role}")))?,
+        role: Role::parse(&role)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown role {role}")))?,
         scope: RegionScope::parse(&scope).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         program: row.try_get(start + 5)?,
         disabled: row.try_get(start + 6)?,
@@ -94,15 +95,18 @@ impl Storage for PgStore {
     async fn migrate(&self) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         // Serialises concurrent migrators (two servers starting at once).
-        sqlx::query("SELECT pg_advisory_xact_lock(7201201)").execute(&mut *tx).await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(7201201)")
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")
             .execute(&mut *tx)
             .await?;
         for (version, sql) in schema::migrations(D) {
-            let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-                .bind(version)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let done: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                    .bind(version)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if done.is_none() {
                 for stmt in schema::split_statements(&sql) {
                     sqlx::query(&stmt).execute(&mut *tx).await?;
@@ -128,7 +132,14 @@ impl Storage for PgStore {
             .bind(&c.note)
             .fetch_one(&self.pool)
             .await?;
-        Ok(Change { id, at, actor: c.actor.clone(), kind: c.kind, reference: c.reference.clone(), note: c.note.clone() })
+        Ok(Change {
+            id,
+            at,
+            actor: c.actor.clone(),
+            kind: c.kind,
+            reference: c.reference.clone(),
+            note: c.note.clone(),
+        })
     }
 
     async fn start_import(&self, change: &Change, source: &str) -> Result<()> {
@@ -159,14 +170,19 @@ impl Storage for PgStore {
         let mut tx = self.pool.begin().await?;
         let mut stats = UpsertStats::default();
 
-        let ids: Vec<String> = units.iter().filter_map(|u| u.household.as_ref().map(|h| h.id.to_string())).collect();
+        let ids: Vec<String> = units
+            .iter()
+            .filter_map(|u| u.household.as_ref().map(|h| h.id.to_string()))
+            .collect();
         let stored_prov: std::collections::HashMap<String, String> =
-            sqlx::query_as::<_, (String, String)>("SELECT household_id, prov FROM households WHERE household_id = ANY($1)")
-                .bind(&ids)
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .collect();
+            sqlx::query_as::<_, (String, String)>(
+                "SELECT household_id, prov FROM households WHERE household_id = ANY($1)",
+            )
+            .bind(&ids)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
         let mut refused_unit = vec![false; units.len()];
         for (i, u) in units.iter().enumerate() {
             if let Some(h) = &u.household {
@@ -178,26 +194,33 @@ impl Storage for PgStore {
                 }
             }
         }
-        let niks: Vec<String> = units.iter().flat_map(|u| u.members.iter().map(|m| m.nik.to_string())).collect();
+        let niks: Vec<String> = units
+            .iter()
+            .flat_map(|u| u.members.iter().map(|m| m.nik.to_string()))
+            .collect();
         let nik_prov: std::collections::HashMap<String, String> =
-            sqlx::query_as::<_, (String, String)>("SELECT nik, prov FROM members WHERE nik = ANY($1)")
-                .bind(&niks)
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .collect();
+            sqlx::query_as::<_, (String, String)>(
+                "SELECT nik, prov FROM members WHERE nik = ANY($1)",
+            )
+            .bind(&niks)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
         let missing: Vec<String> = units
             .iter()
             .filter(|u| u.household.is_none())
             .filter_map(|u| u.members.first().map(|m| m.household_id.to_string()))
             .collect();
         let parent_prov: std::collections::HashMap<String, String> =
-            sqlx::query_as::<_, (String, String)>("SELECT household_id, prov FROM households WHERE household_id = ANY($1)")
-                .bind(&missing)
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .collect();
+            sqlx::query_as::<_, (String, String)>(
+                "SELECT household_id, prov FROM households WHERE household_id = ANY($1)",
+            )
+            .bind(&missing)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
 
         for stmt in [
             "CREATE TEMP TABLE IF NOT EXISTS stage_households (LIKE households INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
@@ -209,19 +232,30 @@ impl Storage for PgStore {
         let mut buf = String::with_capacity(units.len() * 400);
         let mut n_households = 0u64;
         for (i, u) in units.iter().enumerate() {
-            let Some(h) = u.household.as_ref().filter(|_| !refused_unit[i]) else { continue };
+            let Some(h) = u.household.as_ref().filter(|_| !refused_unit[i]) else {
+                continue;
+            };
             let values = h.values();
             let hash = row_hash(&values);
             for v in &values {
                 copy_csv_field(&mut buf, v);
                 buf.push(',');
             }
-            buf.push_str(&format!("{},{hash},1,{},{}\n", h.region.province(), change.id, change.at));
+            buf.push_str(&format!(
+                "{},{hash},1,{},{}\n",
+                h.region.province(),
+                change.id,
+                change.at
+            ));
             n_households += 1;
         }
         let hcols = format!("{}, {}", col_names(HOUSEHOLD_COLUMNS), schema::META);
         if n_households > 0 {
-            let mut copy = (*tx).copy_in_raw(&format!("COPY stage_households ({hcols}) FROM STDIN (FORMAT csv)")).await?;
+            let mut copy = (*tx)
+                .copy_in_raw(&format!(
+                    "COPY stage_households ({hcols}) FROM STDIN (FORMAT csv)"
+                ))
+                .await?;
             copy.send(buf.as_bytes()).await?;
             copy.finish().await?;
             let n = sqlx::query(&format!(
@@ -244,7 +278,11 @@ impl Storage for PgStore {
             }
             let prov = match &u.household {
                 Some(h) => h.region.province().to_string(),
-                None => match u.members.first().and_then(|m| parent_prov.get(m.household_id.as_str())) {
+                None => match u
+                    .members
+                    .first()
+                    .and_then(|m| parent_prov.get(m.household_id.as_str()))
+                {
                     Some(p) => p.clone(),
                     None => continue,
                 },
@@ -252,7 +290,14 @@ impl Storage for PgStore {
             for (k, m) in u.members.iter().enumerate() {
                 if let Some(p) = nik_prov.get(&m.nik.to_string()) {
                     if *p != prov {
-                        stats.rejects.push((i, Some(k), "nik", format!("person is registered in province {p}: record the move out first")));
+                        stats.rejects.push((
+                            i,
+                            Some(k),
+                            "nik",
+                            format!(
+                                "person is registered in province {p}: record the move out first"
+                            ),
+                        ));
                         continue;
                     }
                 }
@@ -263,13 +308,20 @@ impl Storage for PgStore {
                     copy_csv_field(&mut buf, v);
                     buf.push(',');
                 }
-                buf.push_str(&format!("{no},{prov},{hash},1,{},{}\n", change.id, change.at));
+                buf.push_str(&format!(
+                    "{no},{prov},{hash},1,{},{}\n",
+                    change.id, change.at
+                ));
                 n_members += 1;
             }
         }
         let mcols = format!("{}, member_no, {}", col_names(MEMBER_COLUMNS), schema::META);
         if n_members > 0 {
-            let mut copy = (*tx).copy_in_raw(&format!("COPY stage_members ({mcols}) FROM STDIN (FORMAT csv)")).await?;
+            let mut copy = (*tx)
+                .copy_in_raw(&format!(
+                    "COPY stage_members ({mcols}) FROM STDIN (FORMAT csv)"
+                ))
+                .await?;
             copy.send(buf.as_bytes()).await?;
             copy.finish().await?;
             let n = sqlx::query(&format!(
@@ -288,22 +340,30 @@ impl Storage for PgStore {
     }
 
     async fn existing_households(&self, ids: &[String]) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar("SELECT household_id FROM households WHERE household_id = ANY($1)")
-            .bind(ids)
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT household_id FROM households WHERE household_id = ANY($1)")
+                .bind(ids)
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     async fn export(&self, sink: &mut ExportSink<'_>) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
-        let sql = format!("SELECT {} FROM households ORDER BY household_id", codec::select_list(D, HOUSEHOLD_COLUMNS, ""));
+        let sql = format!(
+            "SELECT {} FROM households ORDER BY household_id",
+            codec::select_list(D, HOUSEHOLD_COLUMNS, "")
+        );
         let mut rows = sqlx::query(&sql).fetch(&mut *conn);
         while let Some(row) = rows.try_next().await? {
             let h = codec::household_from_text(&codec::row_text(&row, HOUSEHOLD_COLUMNS, 0)?)?;
             sink(ExportItem::Household(&h)).map_err(StoreError::Conflict)?;
         }
         drop(rows);
-        let sql = format!("SELECT {} FROM members ORDER BY household_id, member_no", codec::select_list(D, MEMBER_COLUMNS, ""));
+        let sql = format!(
+            "SELECT {} FROM members ORDER BY household_id, member_no",
+            codec::select_list(D, MEMBER_COLUMNS, "")
+        );
         let mut rows = sqlx::query(&sql).fetch(&mut *conn);
         while let Some(row) = rows.try_next().await? {
             let m = codec::member_from_text(&codec::row_text(&row, MEMBER_COLUMNS, 0)?)?;
@@ -318,7 +378,11 @@ impl Storage for PgStore {
             "SELECT {}, h.version, h.valid_from, {CHANGE_COLS} FROM households h JOIN changes c ON c.id = h.change_id WHERE h.household_id = $1",
             codec::select_list(D, HOUSEHOLD_COLUMNS, "h.")
         );
-        let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await? else {
+        let Some(row) = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
             return Ok(None);
         };
         let household = codec::household_from_text(&codec::row_text(&row, HOUSEHOLD_COLUMNS, 0)?)?;
@@ -339,11 +403,22 @@ impl Storage for PgStore {
                 valid_from: row.try_get(m + 2)?,
             });
         }
-        Ok(Some(HouseholdRecord { household, version, valid_from, change, members }))
+        Ok(Some(HouseholdRecord {
+            household,
+            version,
+            valid_from,
+            change,
+            members,
+        }))
     }
 
     async fn household_of_person(&self, nik: &str) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT household_id FROM members WHERE nik = $1").bind(nik).fetch_optional(&self.pool).await?)
+        Ok(
+            sqlx::query_scalar("SELECT household_id FROM members WHERE nik = $1")
+                .bind(nik)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     async fn history(&self, household_id: &str) -> Result<Vec<VersionEntry>> {
@@ -354,10 +429,17 @@ impl Storage for PgStore {
             "SELECT {hl}, h.version, h.valid_from, NULL::text, {CHANGE_COLS} FROM households h JOIN changes c ON c.id = h.change_id WHERE h.household_id = $1 \
              UNION ALL SELECT {hl}, h.version, h.valid_from, h.valid_to, {CHANGE_COLS} FROM households_history h JOIN changes c ON c.id = h.change_id WHERE h.household_id = $1"
         );
-        for row in sqlx::query(&sql).bind(household_id).fetch_all(&self.pool).await? {
+        for row in sqlx::query(&sql)
+            .bind(household_id)
+            .fetch_all(&self.pool)
+            .await?
+        {
             out.push(VersionEntry {
                 subject: "household".into(),
-                fields: codec::fields(HOUSEHOLD_COLUMNS, codec::row_text(&row, HOUSEHOLD_COLUMNS, 0)?),
+                fields: codec::fields(
+                    HOUSEHOLD_COLUMNS,
+                    codec::row_text(&row, HOUSEHOLD_COLUMNS, 0)?,
+                ),
                 version: row.try_get(n)?,
                 valid_from: row.try_get(n + 1)?,
                 valid_to: row.try_get(n + 2)?,
@@ -370,7 +452,11 @@ impl Storage for PgStore {
             "SELECT {ml}, m.version, m.valid_from, NULL::text, {CHANGE_COLS} FROM members m JOIN changes c ON c.id = m.change_id WHERE m.household_id = $1 \
              UNION ALL SELECT {ml}, m.version, m.valid_from, m.valid_to, {CHANGE_COLS} FROM members_history m JOIN changes c ON c.id = m.change_id WHERE m.household_id = $1"
         );
-        for row in sqlx::query(&sql).bind(household_id).fetch_all(&self.pool).await? {
+        for row in sqlx::query(&sql)
+            .bind(household_id)
+            .fetch_all(&self.pool)
+            .await?
+        {
             let text = codec::row_text(&row, MEMBER_COLUMNS, 0)?;
             out.push(VersionEntry {
                 subject: text[1].clone(),
@@ -381,15 +467,28 @@ impl Storage for PgStore {
                 change: change_from_row(&row, n + 3)?,
             });
         }
-        out.sort_by(|a, b| b.valid_from.cmp(&a.valid_from).then(a.subject.cmp(&b.subject)).then(b.version.cmp(&a.version)));
+        out.sort_by(|a, b| {
+            b.valid_from
+                .cmp(&a.valid_from)
+                .then(a.subject.cmp(&b.subject))
+                .then(b.version.cmp(&a.version))
+        });
         Ok(out)
     }
 
     async fn search(&self, scope: &RegionScope, query: &str, limit: i64) -> Result<Vec<SearchHit>> {
         let q = query.trim();
         let digits = q.len() == 16 && q.bytes().all(|b| b.is_ascii_digit());
-        let cond = if digits { "(m.nik = $1 OR m.kk_number = $1)" } else { "m.name ILIKE $1" };
-        let needle = if digits { q.to_string() } else { format!("%{}%", like_escape(q)) };
+        let cond = if digits {
+            "(m.nik = $1 OR m.kk_number = $1)"
+        } else {
+            "m.name ILIKE $1"
+        };
+        let needle = if digits {
+            q.to_string()
+        } else {
+            format!("%{}%", like_escape(q))
+        };
         let sql = format!(
             "SELECT h.household_id, h.region_code, m.name, m.nik, \
                (SELECT x.name FROM members x WHERE x.household_id = h.household_id AND x.relation = 'head' AND x.exit_state IS NULL LIMIT 1), \
@@ -405,14 +504,18 @@ impl Storage for PgStore {
             .await?;
         Ok(rows
             .into_iter()
-            .map(|(household_id, region_code, matched_name, matched_nik, head_name, members)| SearchHit {
-                household_id,
-                region_code,
-                head_name,
-                matched_name,
-                matched_nik,
-                members,
-            })
+            .map(
+                |(household_id, region_code, matched_name, matched_nik, head_name, members)| {
+                    SearchHit {
+                        household_id,
+                        region_code,
+                        head_name,
+                        matched_name,
+                        matched_nik,
+                        members,
+                    }
+                },
+            )
             .collect())
     }
 
@@ -422,7 +525,12 @@ impl Storage for PgStore {
         )
         .fetch_one(&self.pool)
         .await?;
-        Ok(Counts { households, members, household_versions, member_versions })
+        Ok(Counts {
+            households,
+            members,
+            household_versions,
+            member_versions,
+        })
     }
 
     async fn create_user(&self, u: &NewUser) -> Result<i64> {
@@ -439,10 +547,12 @@ impl Storage for PgStore {
     }
 
     async fn user_by_name(&self, username: &str) -> Result<Option<UserRecord>> {
-        let row = sqlx::query(&format!("SELECT {USER_COLS} FROM users u WHERE u.username = $1"))
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLS} FROM users u WHERE u.username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|r| user_from_row(&r, 0)).transpose()
     }
 
@@ -468,7 +578,11 @@ impl Storage for PgStore {
         Ok(())
     }
 
-    async fn session(&self, token_hash: &str, now: &str) -> Result<Option<(SessionRecord, UserRecord)>> {
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: &str,
+    ) -> Result<Option<(SessionRecord, UserRecord)>> {
         let row = sqlx::query(&format!(
             "SELECT s.token_hash, s.user_id, s.expires_at, s.csrf, {USER_COLS} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2"
         ))
@@ -477,12 +591,20 @@ impl Storage for PgStore {
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let s = SessionRecord { token_hash: row.try_get(0)?, user_id: row.try_get(1)?, expires_at: row.try_get(2)?, csrf: row.try_get(3)? };
+        let s = SessionRecord {
+            token_hash: row.try_get(0)?,
+            user_id: row.try_get(1)?,
+            expires_at: row.try_get(2)?,
+            csrf: row.try_get(3)?,
+        };
         Ok(Some((s, user_from_row(&row, 4)?)))
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }

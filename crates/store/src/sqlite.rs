@@ -37,12 +37,21 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true)
             .pragma("cache_size", "-65536");
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
-        Ok(SqliteStore { pool, writer: Mutex::new(()) })
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts)
+            .await?;
+        Ok(SqliteStore {
+            pool,
+            writer: Mutex::new(()),
+        })
     }
 }
 
-fn bind_value<'a>(b: &mut sqlx::query_builder::Separated<'_, 'a, Sqlite, &'static str>, v: Value<'_>) {
+fn bind_value<'a>(
+    b: &mut sqlx::query_builder::Separated<'_, 'a, Sqlite, &'static str>,
+    v: Value<'_>,
+) {
     match v {
         Value::Null => b.push_bind(None::<String>),
         Value::Text(s) => b.push_bind(s.into_owned()),
@@ -92,7 +101,8 @@ fn user_from_row(row: &sqlx::sqlite::SqliteRow, start: usize) -> Result<UserReco
         id: row.try_get(start)?,
         username: row.try_get(start + 1)?,
         password_hash: row.try_get(start + 2)?,
-        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("unknown role {role}")))?,
+        role: Role::parse(&role)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown role {role}")))?,
         scope: RegionScope::parse(&scope).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         program: row.try_get(start + 5)?,
         disabled: row.try_get(start + 6)?,
@@ -114,10 +124,11 @@ impl Storage for SqliteStore {
             .await?;
         for (version, sql) in schema::migrations(D) {
             let mut tx = self.pool.begin().await?;
-            let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = ?")
-                .bind(version)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let done: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = ?")
+                    .bind(version)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if done.is_none() {
                 sqlx::Executor::execute(&mut *tx, AsRef::<str>::as_ref(&&sql)).await?;
                 sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)")
@@ -134,15 +145,24 @@ impl Storage for SqliteStore {
     async fn record_change(&self, c: &NewChange) -> Result<Change> {
         let _w = self.writer.lock().await;
         let at = now_utc();
-        let id: i64 = sqlx::query_scalar("INSERT INTO changes (at, actor, kind, ref, note) VALUES (?, ?, ?, ?, ?) RETURNING id")
-            .bind(&at)
-            .bind(&c.actor)
-            .bind(c.kind.code())
-            .bind(&c.reference)
-            .bind(&c.note)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(Change { id, at, actor: c.actor.clone(), kind: c.kind, reference: c.reference.clone(), note: c.note.clone() })
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO changes (at, actor, kind, ref, note) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&at)
+        .bind(&c.actor)
+        .bind(c.kind.code())
+        .bind(&c.reference)
+        .bind(&c.note)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Change {
+            id,
+            at,
+            actor: c.actor.clone(),
+            kind: c.kind,
+            reference: c.reference.clone(),
+            note: c.note.clone(),
+        })
     }
 
     async fn start_import(&self, change: &Change, source: &str) -> Result<()> {
@@ -179,10 +199,16 @@ impl Storage for SqliteStore {
         // A household or person may not change province in place (the province is part
         // of the key on PostgreSQL/Citus): such a move is an exit plus a new registration.
         let mut refused_unit = vec![false; units.len()];
-        let ids: Vec<&str> = units.iter().filter_map(|u| u.household.as_ref().map(|h| h.id.as_str())).collect();
+        let ids: Vec<&str> = units
+            .iter()
+            .filter_map(|u| u.household.as_ref().map(|h| h.id.as_str()))
+            .collect();
         let mut stored_prov = std::collections::HashMap::new();
         for chunk in ids.chunks(500) {
-            let sql = format!("SELECT household_id, prov FROM households WHERE household_id IN ({})", placeholders(chunk.len()));
+            let sql = format!(
+                "SELECT household_id, prov FROM households WHERE household_id IN ({})",
+                placeholders(chunk.len())
+            );
             let mut q = sqlx::query_as::<_, (String, String)>(&sql);
             for id in chunk {
                 q = q.bind(*id);
@@ -199,10 +225,16 @@ impl Storage for SqliteStore {
                 }
             }
         }
-        let niks: Vec<String> = units.iter().flat_map(|u| u.members.iter().map(|m| m.nik.to_string())).collect();
+        let niks: Vec<String> = units
+            .iter()
+            .flat_map(|u| u.members.iter().map(|m| m.nik.to_string()))
+            .collect();
         let mut nik_prov = std::collections::HashMap::new();
         for chunk in niks.chunks(500) {
-            let sql = format!("SELECT nik, prov FROM members WHERE nik IN ({})", placeholders(chunk.len()));
+            let sql = format!(
+                "SELECT nik, prov FROM members WHERE nik IN ({})",
+                placeholders(chunk.len())
+            );
             let mut q = sqlx::query_as::<_, (String, String)>(&sql);
             for n in chunk {
                 q = q.bind(n.as_str());
@@ -218,7 +250,15 @@ impl Storage for SqliteStore {
             .filter_map(|(_, u)| u.household.as_ref())
             .map(|h| (h, h.region.province().to_string()))
             .collect();
-        let hcols = format!("{}, {}", HOUSEHOLD_COLUMNS.iter().map(|c| c.name).collect::<Vec<_>>().join(", "), schema::META);
+        let hcols = format!(
+            "{}, {}",
+            HOUSEHOLD_COLUMNS
+                .iter()
+                .map(|c| c.name)
+                .collect::<Vec<_>>()
+                .join(", "),
+            schema::META
+        );
         let hset = update_set(HOUSEHOLD_COLUMNS, "households", &[]);
         for chunk in hh.chunks(HOUSEHOLDS_PER_STATEMENT) {
             let mut qb = QueryBuilder::<Sqlite>::new(format!("INSERT INTO households ({hcols}) "));
@@ -228,7 +268,11 @@ impl Storage for SqliteStore {
                 for v in values {
                     bind_value(&mut b, v);
                 }
-                b.push_bind(prov.clone()).push_bind(hash).push_bind(1i64).push_bind(change.id).push_bind(change.at.clone());
+                b.push_bind(prov.clone())
+                    .push_bind(hash)
+                    .push_bind(1i64)
+                    .push_bind(change.id)
+                    .push_bind(change.at.clone());
             });
             qb.push(format!(" ON CONFLICT (household_id) DO UPDATE SET {hset} WHERE households.row_hash <> excluded.row_hash"));
             let n = qb.build().execute(&mut *tx).await?.rows_affected();
@@ -245,25 +289,46 @@ impl Storage for SqliteStore {
             let prov = match &u.household {
                 Some(h) => h.region.province().to_string(),
                 None => match u.members.first() {
-                    Some(m) => sqlx::query_scalar::<_, String>("SELECT prov FROM households WHERE household_id = ?")
-                        .bind(m.household_id.as_str())
-                        .fetch_optional(&mut *tx)
-                        .await?
-                        .unwrap_or_default(),
+                    Some(m) => sqlx::query_scalar::<_, String>(
+                        "SELECT prov FROM households WHERE household_id = ?",
+                    )
+                    .bind(m.household_id.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .unwrap_or_default(),
                     None => continue,
                 },
             };
             for (k, m) in u.members.iter().enumerate() {
                 if let Some(p) = nik_prov.get(&m.nik.to_string()) {
                     if *p != prov {
-                        stats.rejects.push((i, Some(k), "nik", format!("person is registered in province {p}: record the move out first")));
+                        stats.rejects.push((
+                            i,
+                            Some(k),
+                            "nik",
+                            format!(
+                                "person is registered in province {p}: record the move out first"
+                            ),
+                        ));
                         continue;
                     }
                 }
-                mm.push((m, u.member_nos.get(k).copied().unwrap_or(k as i64), prov.clone()));
+                mm.push((
+                    m,
+                    u.member_nos.get(k).copied().unwrap_or(k as i64),
+                    prov.clone(),
+                ));
             }
         }
-        let mcols = format!("{}, member_no, {}", MEMBER_COLUMNS.iter().map(|c| c.name).collect::<Vec<_>>().join(", "), schema::META);
+        let mcols = format!(
+            "{}, member_no, {}",
+            MEMBER_COLUMNS
+                .iter()
+                .map(|c| c.name)
+                .collect::<Vec<_>>()
+                .join(", "),
+            schema::META
+        );
         let mset = update_set(MEMBER_COLUMNS, "members", &["member_no"]);
         for chunk in mm.chunks(MEMBERS_PER_STATEMENT) {
             let mut qb = QueryBuilder::<Sqlite>::new(format!("INSERT INTO members ({mcols}) "));
@@ -274,7 +339,12 @@ impl Storage for SqliteStore {
                 for v in values {
                     bind_value(&mut b, v);
                 }
-                b.push_bind(*no).push_bind(prov.clone()).push_bind(hash).push_bind(1i64).push_bind(change.id).push_bind(change.at.clone());
+                b.push_bind(*no)
+                    .push_bind(prov.clone())
+                    .push_bind(hash)
+                    .push_bind(1i64)
+                    .push_bind(change.id)
+                    .push_bind(change.at.clone());
             });
             qb.push(format!(" ON CONFLICT (nik) DO UPDATE SET {mset} WHERE members.row_hash <> excluded.row_hash"));
             let n = qb.build().execute(&mut *tx).await?.rows_affected();
@@ -288,7 +358,10 @@ impl Storage for SqliteStore {
     async fn existing_households(&self, ids: &[String]) -> Result<Vec<String>> {
         let mut out = Vec::new();
         for chunk in ids.chunks(500) {
-            let sql = format!("SELECT household_id FROM households WHERE household_id IN ({})", placeholders(chunk.len()));
+            let sql = format!(
+                "SELECT household_id FROM households WHERE household_id IN ({})",
+                placeholders(chunk.len())
+            );
             let mut q = sqlx::query_scalar::<_, String>(&sql);
             for id in chunk {
                 q = q.bind(id.as_str());
@@ -300,14 +373,20 @@ impl Storage for SqliteStore {
 
     async fn export(&self, sink: &mut ExportSink<'_>) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
-        let sql = format!("SELECT {} FROM households ORDER BY household_id", codec::select_list(D, HOUSEHOLD_COLUMNS, ""));
+        let sql = format!(
+            "SELECT {} FROM households ORDER BY household_id",
+            codec::select_list(D, HOUSEHOLD_COLUMNS, "")
+        );
         let mut rows = sqlx::query(&sql).fetch(&mut *conn);
         while let Some(row) = rows.try_next().await? {
             let h = codec::household_from_text(&codec::row_text(&row, HOUSEHOLD_COLUMNS, 0)?)?;
             sink(ExportItem::Household(&h)).map_err(StoreError::Conflict)?;
         }
         drop(rows);
-        let sql = format!("SELECT {} FROM members ORDER BY household_id, member_no", codec::select_list(D, MEMBER_COLUMNS, ""));
+        let sql = format!(
+            "SELECT {} FROM members ORDER BY household_id, member_no",
+            codec::select_list(D, MEMBER_COLUMNS, "")
+        );
         let mut rows = sqlx::query(&sql).fetch(&mut *conn);
         while let Some(row) = rows.try_next().await? {
             let m = codec::member_from_text(&codec::row_text(&row, MEMBER_COLUMNS, 0)?)?;
@@ -322,7 +401,11 @@ impl Storage for SqliteStore {
             "SELECT {}, h.version, h.valid_from, {CHANGE_COLS} FROM households h JOIN changes c ON c.id = h.change_id WHERE h.household_id = ?",
             codec::select_list(D, HOUSEHOLD_COLUMNS, "h.")
         );
-        let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await? else {
+        let Some(row) = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
             return Ok(None);
         };
         let household = codec::household_from_text(&codec::row_text(&row, HOUSEHOLD_COLUMNS, 0)?)?;
@@ -343,11 +426,22 @@ impl Storage for SqliteStore {
                 valid_from: row.try_get(m + 2)?,
             });
         }
-        Ok(Some(HouseholdRecord { household, version, valid_from, change, members }))
+        Ok(Some(HouseholdRecord {
+            household,
+            version,
+            valid_from,
+            change,
+            members,
+        }))
     }
 
     async fn household_of_person(&self, nik: &str) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT household_id FROM members WHERE nik = ?").bind(nik).fetch_optional(&self.pool).await?)
+        Ok(
+            sqlx::query_scalar("SELECT household_id FROM members WHERE nik = ?")
+                .bind(nik)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     async fn history(&self, household_id: &str) -> Result<Vec<VersionEntry>> {
@@ -358,10 +452,17 @@ impl Storage for SqliteStore {
             "SELECT {hl}, h.version, h.valid_from, NULL, {CHANGE_COLS} FROM households h JOIN changes c ON c.id = h.change_id WHERE h.household_id = ?1 \
              UNION ALL SELECT {hl}, h.version, h.valid_from, h.valid_to, {CHANGE_COLS} FROM households_history h JOIN changes c ON c.id = h.change_id WHERE h.household_id = ?1"
         );
-        for row in sqlx::query(&sql).bind(household_id).fetch_all(&self.pool).await? {
+        for row in sqlx::query(&sql)
+            .bind(household_id)
+            .fetch_all(&self.pool)
+            .await?
+        {
             out.push(VersionEntry {
                 subject: "household".into(),
-                fields: codec::fields(HOUSEHOLD_COLUMNS, codec::row_text(&row, HOUSEHOLD_COLUMNS, 0)?),
+                fields: codec::fields(
+                    HOUSEHOLD_COLUMNS,
+                    codec::row_text(&row, HOUSEHOLD_COLUMNS, 0)?,
+                ),
                 version: row.try_get(n)?,
                 valid_from: row.try_get(n + 1)?,
                 valid_to: row.try_get(n + 2)?,
@@ -374,7 +475,11 @@ impl Storage for SqliteStore {
             "SELECT {ml}, m.version, m.valid_from, NULL, {CHANGE_COLS} FROM members m JOIN changes c ON c.id = m.change_id WHERE m.household_id = ?1 \
              UNION ALL SELECT {ml}, m.version, m.valid_from, m.valid_to, {CHANGE_COLS} FROM members_history m JOIN changes c ON c.id = m.change_id WHERE m.household_id = ?1"
         );
-        for row in sqlx::query(&sql).bind(household_id).fetch_all(&self.pool).await? {
+        for row in sqlx::query(&sql)
+            .bind(household_id)
+            .fetch_all(&self.pool)
+            .await?
+        {
             let text = codec::row_text(&row, MEMBER_COLUMNS, 0)?;
             out.push(VersionEntry {
                 subject: text[1].clone(),
@@ -385,15 +490,28 @@ impl Storage for SqliteStore {
                 change: change_from_row(&row, n + 3)?,
             });
         }
-        out.sort_by(|a, b| b.valid_from.cmp(&a.valid_from).then(a.subject.cmp(&b.subject)).then(b.version.cmp(&a.version)));
+        out.sort_by(|a, b| {
+            b.valid_from
+                .cmp(&a.valid_from)
+                .then(a.subject.cmp(&b.subject))
+                .then(b.version.cmp(&a.version))
+        });
         Ok(out)
     }
 
     async fn search(&self, scope: &RegionScope, query: &str, limit: i64) -> Result<Vec<SearchHit>> {
         let q = query.trim();
         let digits = q.len() == 16 && q.bytes().all(|b| b.is_ascii_digit());
-        let cond = if digits { "(m.nik = ?1 OR m.kk_number = ?1)" } else { "m.name LIKE ?1 ESCAPE '\\'" };
-        let needle = if digits { q.to_string() } else { format!("%{}%", like_escape(q)) };
+        let cond = if digits {
+            "(m.nik = ?1 OR m.kk_number = ?1)"
+        } else {
+            "m.name LIKE ?1 ESCAPE '\\'"
+        };
+        let needle = if digits {
+            q.to_string()
+        } else {
+            format!("%{}%", like_escape(q))
+        };
         let sql = format!(
             "SELECT h.household_id, h.region_code, m.name, m.nik, \
                (SELECT x.name FROM members x WHERE x.household_id = h.household_id AND x.relation = 'head' AND x.exit_state IS NULL LIMIT 1), \
@@ -409,14 +527,18 @@ impl Storage for SqliteStore {
             .await?;
         Ok(rows
             .into_iter()
-            .map(|(household_id, region_code, matched_name, matched_nik, head_name, members)| SearchHit {
-                household_id,
-                region_code,
-                head_name,
-                matched_name,
-                matched_nik,
-                members,
-            })
+            .map(
+                |(household_id, region_code, matched_name, matched_nik, head_name, members)| {
+                    SearchHit {
+                        household_id,
+                        region_code,
+                        head_name,
+                        matched_name,
+                        matched_nik,
+                        members,
+                    }
+                },
+            )
             .collect())
     }
 
@@ -426,7 +548,12 @@ impl Storage for SqliteStore {
         )
         .fetch_one(&self.pool)
         .await?;
-        Ok(Counts { households, members, household_versions, member_versions })
+        Ok(Counts {
+            households,
+            members,
+            household_versions,
+            member_versions,
+        })
     }
 
     async fn create_user(&self, u: &NewUser) -> Result<i64> {
@@ -444,10 +571,12 @@ impl Storage for SqliteStore {
     }
 
     async fn user_by_name(&self, username: &str) -> Result<Option<UserRecord>> {
-        let row = sqlx::query(&format!("SELECT {USER_COLS} FROM users u WHERE u.username = ?"))
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLS} FROM users u WHERE u.username = ?"
+        ))
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|r| user_from_row(&r, 0)).transpose()
     }
 
@@ -475,7 +604,11 @@ impl Storage for SqliteStore {
         Ok(())
     }
 
-    async fn session(&self, token_hash: &str, now: &str) -> Result<Option<(SessionRecord, UserRecord)>> {
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: &str,
+    ) -> Result<Option<(SessionRecord, UserRecord)>> {
         let row = sqlx::query(&format!(
             "SELECT s.token_hash, s.user_id, s.expires_at, s.csrf, {USER_COLS} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?"
         ))
@@ -484,13 +617,21 @@ impl Storage for SqliteStore {
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let s = SessionRecord { token_hash: row.try_get(0)?, user_id: row.try_get(1)?, expires_at: row.try_get(2)?, csrf: row.try_get(3)? };
+        let s = SessionRecord {
+            token_hash: row.try_get(0)?,
+            user_id: row.try_get(1)?,
+            expires_at: row.try_get(2)?,
+            csrf: row.try_get(3)?,
+        };
         Ok(Some((s, user_from_row(&row, 4)?)))
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
         let _w = self.writer.lock().await;
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }
@@ -506,10 +647,15 @@ pub(crate) fn like_escape(s: &str) -> String {
     out
 }
 
-pub(crate) fn unique_violation(res: std::result::Result<i64, sqlx::Error>, username: &str) -> Result<i64> {
+pub(crate) fn unique_violation(
+    res: std::result::Result<i64, sqlx::Error>,
+    username: &str,
+) -> Result<i64> {
     match res {
         Ok(id) => Ok(id),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict(format!("user {username:?} exists already"))),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict(
+            format!("user {username:?} exists already"),
+        )),
         Err(e) => Err(e.into()),
     }
 }

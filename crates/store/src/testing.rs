@@ -21,25 +21,47 @@ pub async fn sqlite() -> TestStore {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("test.db").display());
     let store = connect(&url).await.expect("open sqlite");
-    TestStore { name: "sqlite", url, store, _dir: Some(dir) }
+    TestStore {
+        name: "sqlite",
+        url,
+        store,
+        _dir: Some(dir),
+    }
 }
 
 /// A new database on the server named by `TEST_DATABASE_URL`, or `None` without one.
 pub async fn postgres() -> Option<TestStore> {
-    let admin_url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    let admin_url = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())?;
     let db = format!(
         "t_{}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0)
     );
-    let admin = crate::PgStore::open(&admin_url).await.expect("connect to TEST_DATABASE_URL");
-    sqlx::query(&format!("CREATE DATABASE {db}")).execute(admin.pool()).await.expect("create test database");
+    let admin = crate::PgStore::open(&admin_url)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
+    sqlx::query(&format!("CREATE DATABASE {db}"))
+        .execute(admin.pool())
+        .await
+        .expect("create test database");
     admin.pool().close().await;
-    let (base, _) = admin_url.rsplit_once('/').expect("URL with a database name");
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("URL with a database name");
     let url = format!("{base}/{db}");
     let store = connect(&url).await.expect("open postgres");
-    Some(TestStore { name: "postgres", url, store, _dir: None })
+    Some(TestStore {
+        name: "postgres",
+        url,
+        store,
+        _dir: None,
+    })
 }
 
 /// SQLite, and PostgreSQL when configured.

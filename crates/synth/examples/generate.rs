@@ -8,11 +8,15 @@ use selaras_synth::{generate_to_dir, GenConfig};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let households: u64 = args.first().map_or(1_000_000, |s| s.parse().expect("households"));
+    let households: u64 = args
+        .first()
+        .map_or(1_000_000, |s| s.parse().expect("households"));
     let seed: u64 = args.get(1).map_or(42, |s| s.parse().expect("seed"));
     let dir = args.get(2).map_or("/tmp/synth", |s| s.as_str()).to_owned();
     let regions: Vec<RegionScope> = args.get(3).map_or(Vec::new(), |s| {
-        s.split(',').map(|p| RegionScope::parse(p).expect("region prefix")).collect()
+        s.split(',')
+            .map(|p| RegionScope::parse(p).expect("region prefix"))
+            .collect()
     });
     let cfg = GenConfig {
         households,

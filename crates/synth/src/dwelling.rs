@@ -86,7 +86,8 @@ pub(crate) fn draw(rng: &mut Rng, s: f64, pl: &Place, h: &HeadFacts) -> Dwelling
     };
 
     let ln_size = (h.size as f64).ln();
-    let ln_area = 48f64.ln() + 0.3 * s + 0.3 * (ln_size - 4f64.ln()) - 0.15 * u + 0.32 * rng.normal();
+    let ln_area =
+        48f64.ln() + 0.3 * s + 0.3 * (ln_size - 4f64.ln()) - 0.15 * u + 0.32 * rng.normal();
     let floor_area_tenths = (ln_area.exp().clamp(9.0, 600.0) * 10.0).round() as u32;
 
     let floor = {
@@ -144,14 +145,16 @@ pub(crate) fn draw(rng: &mut Rng, s: f64, pl: &Place, h: &HeadFacts) -> Dwelling
     let roof = {
         let z = 0.9 * s + 0.4 * u - 0.6 * r + 0.8 * rng.normal();
         if z < -2.1 {
-            [RoofType::Thatch, RoofType::Bamboo, RoofType::WoodShingle][rng.pick(&[60.0, 25.0, 15.0])]
+            [RoofType::Thatch, RoofType::Bamboo, RoofType::WoodShingle]
+                [rng.pick(&[60.0, 25.0, 15.0])]
         } else if rng.chance(0.003) {
             RoofType::Other
         } else if z > 1.8 && rng.chance(if pl.urban { 0.35 } else { 0.12 }) {
             RoofType::Concrete
         } else if pl.province.tile_roofs {
             if z < -0.9 {
-                [RoofType::ClayTile, RoofType::Asbestos, RoofType::Zinc][rng.pick(&[50.0, 30.0, 20.0])]
+                [RoofType::ClayTile, RoofType::Asbestos, RoofType::Zinc]
+                    [rng.pick(&[50.0, 30.0, 20.0])]
             } else if rng.chance(0.15 * u) {
                 RoofType::Asbestos
             } else {
@@ -187,8 +190,12 @@ pub(crate) fn draw(rng: &mut Rng, s: f64, pl: &Place, h: &HeadFacts) -> Dwelling
             [W::ProtectedWell, W::PumpWell, W::ProtectedSpring, W::Piped]
                 [rng.pick(&[45.0, 25.0, 20.0, 10.0])]
         } else if z > -1.8 {
-            [W::UnprotectedWell, W::UnprotectedSpring, W::Rain, W::Surface]
-                [rng.pick(&[45.0, 35.0, 10.0, 10.0])]
+            [
+                W::UnprotectedWell,
+                W::UnprotectedSpring,
+                W::Rain,
+                W::Surface,
+            ][rng.pick(&[45.0, 35.0, 10.0, 10.0])]
         } else {
             [W::Surface, W::UnprotectedSpring, W::Rain][rng.pick(&[40.0, 40.0, 20.0])]
         }

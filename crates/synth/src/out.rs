@@ -114,6 +114,7 @@ impl Out for Vec<u8> {
         self.push(b'.');
         self.push(b'0' + (v % 10) as u8);
     }
+    #[allow(clippy::manual_is_multiple_of)] // `is_multiple_of` is newer than the MSRV
     /// A number of millionths written as Rust's `{}` writes the `f64` nearest to it: no
     /// trailing zeros, no decimal point for a whole number (`-6200000` → `-6.2`).
     fn micro(&mut self, v: i64) {
@@ -167,8 +168,10 @@ mod tests {
     fn micro_prints_like_rust_display() {
         let mut x: i64 = 12_345;
         for _ in 0..20_000 {
-            x = (x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407))
-                .rem_euclid(360_000_000)
+            x = (x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407))
+            .rem_euclid(360_000_000)
                 - 180_000_000;
             for v in [x, x / 10 * 10, x / 1000 * 1000, x / 1_000_000 * 1_000_000] {
                 let mut s = Vec::new();

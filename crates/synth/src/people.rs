@@ -129,14 +129,7 @@ fn clampf(x: f64, lo: f64, hi: f64) -> f64 {
 
 /// Births of one mother born on `mother`, between her ages `from` and 45 and before the
 /// reference date; at most `max` children. Pushes birth dates in order.
-fn births(
-    rng: &mut Rng,
-    s: &Setting,
-    mother: i32,
-    from: f64,
-    max: usize,
-    out: &mut Vec<i32>,
-) {
+fn births(rng: &mut Rng, s: &Setting, mother: i32, from: f64, max: usize, out: &mut Vec<i32>) {
     let by = civil(mother).0;
     let weights: &[f64] = if by < 1965 {
         &[5.0, 8.0, 20.0, 22.0, 18.0, 12.0, 8.0, 7.0]
@@ -189,7 +182,15 @@ pub(crate) fn compose(rng: &mut Rng, s: &Setting, people: &mut Vec<Person>) {
 
     // Head.
     let group = rng.pick(&[3.0, 17.0, 25.0, 23.0, 18.0, 10.0, 4.0]);
-    let (lo, hi) = [(17, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 74), (75, 89)][group];
+    let (lo, hi) = [
+        (17, 24),
+        (25, 34),
+        (35, 44),
+        (45, 54),
+        (55, 64),
+        (65, 74),
+        (75, 89),
+    ][group];
     let head_age = lo as f64 + (hi - lo + 1) as f64 * rng.f64();
     let hb = r - years(head_age) - 1;
     let ha = head_age as i32;
@@ -307,12 +308,12 @@ pub(crate) fn compose(rng: &mut Rng, s: &Setting, people: &mut Vec<Person>) {
             let from = clampf(18.0 + 3.0 * rng.f64(), 16.05, mother_age_now.max(16.05));
             let start = born.len();
             births(rng, s, mb, from, 4, &mut born);
-            for i in start..born.len() {
+            for &b in &born[start..] {
                 if people.len() >= MAX_MEMBERS {
                     break;
                 }
                 let female = rng.chance(0.49);
-                people.push(Person::new(Grandchild, female, born[i], Single, 1));
+                people.push(Person::new(Grandchild, female, b, Single, 1));
             }
         }
     }

@@ -22,6 +22,7 @@ pub(crate) mod tag {
     pub const HOUSEHOLD_ID: u64 = 10;
     pub const GEO: u64 = 11;
     pub const VILLAGE_LAYOUT: u64 = 12;
+    pub const APPORTION_OFFSET: u64 = 13;
 }
 
 /// Facts about one province, approximate and public: population in millions (2024
@@ -41,6 +42,7 @@ pub(crate) struct Province {
     pub remote: f64,
 }
 
+#[allow(clippy::too_many_arguments)]
 const fn p(
     code: &'static str,
     pop_m: f64,
@@ -248,9 +250,12 @@ pub(crate) fn villages<'t>(
 
 /// Deterministic apportionment of `total` households over `villages`: each village's
 /// weight is its province's people per village (all versions' villages counted), times 3 for
-/// an urban village, times log-normal regency and village factors drawn from the seed; the
-/// total is split by the largest-remainder method (ties by code order), so the counts add
-/// up exactly and depend only on (seed, villages, total).
+/// an urban village, times log-normal regency and village factors drawn from the seed. The
+/// total is split by systematic sampling proportional to weight: `total` equally spaced
+/// points, with an offset drawn from the seed, over the villages' cumulative weights in code
+/// order; a village gets the points that fall in its stretch. Every village gets the floor or
+/// the ceiling of its exact share (so small totals are an unbiased spread, not the heaviest
+/// villages), the counts add up exactly, and they depend only on (seed, villages, total).
 pub(crate) fn apportion(
     table: &RegionTable,
     villages: &[&RegionCode],
@@ -260,7 +265,9 @@ pub(crate) fn apportion(
     // Villages per province over the whole table, for people per village.
     let mut per_province: Vec<(&[u8], f64)> = Vec::new();
     for r in table.in_scope_iter(&RegionScope::National, RegionLevel::Province) {
-        let n = table.in_scope_iter(&RegionScope::Region(r.code), RegionLevel::Village).len();
+        let n = table
+            .in_scope_iter(&RegionScope::Region(r.code), RegionLevel::Village)
+            .len();
         per_province.push((r.code.as_str().as_bytes(), n.max(1) as f64));
     }
     let weights: Vec<f64> = villages
@@ -279,30 +286,26 @@ pub(crate) fn apportion(
         })
         .collect();
     let sum: f64 = weights.iter().sum();
-    let mut counts = Vec::with_capacity(villages.len());
-    let mut rema: Vec<(f64, usize)> = Vec::with_capacity(villages.len());
-    let mut assigned = 0u64;
-    for (i, w) in weights.iter().enumerate() {
-        let q = total as f64 * w / sum;
-        let f = q.floor();
-        let c = (f as u64).min(total - assigned);
-        assigned += c;
-        counts.push(c);
-        rema.push((q - f, i));
+    if total == 0 || villages.is_empty() {
+        return vec![0; villages.len()];
     }
-    let mut left = total - assigned;
-    if left > 0 {
-        rema.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        // More than one round only if rounding lost more than one per village.
-        while left > 0 {
-            for &(_, i) in &rema {
-                if left == 0 {
-                    break;
-                }
-                counts[i] += 1;
-                left -= 1;
-            }
-        }
+    let step = sum / total as f64;
+    let offset = unit_of(hash(seed, tag::APPORTION_OFFSET, b"")) * step;
+    // Points offset + k·step (k = 0..total) strictly below x.
+    let points_below =
+        |x: f64| -> u64 { (((x - offset) / step).ceil().max(0.0) as u64).min(total) };
+    let mut counts = Vec::with_capacity(villages.len());
+    let mut cum = 0.0;
+    let mut before = 0u64;
+    for (i, w) in weights.iter().enumerate() {
+        cum += w;
+        let upto = if i + 1 == weights.len() {
+            total
+        } else {
+            points_below(cum).max(before)
+        };
+        counts.push(upto - before);
+        before = upto;
     }
     counts
 }
@@ -339,7 +342,9 @@ pub(crate) fn plan(
             continue;
         }
         villages_used += 1;
-        let d = v.at_level(RegionLevel::District).expect("a village has a district");
+        let d = v
+            .at_level(RegionLevel::District)
+            .expect("a village has a district");
         match units.last_mut() {
             Some(u) if u.district == d => {
                 u.villages.push((**v, *c));
@@ -395,5 +400,11 @@ mod tests {
             let c = apportion(t, &v, total, 5);
             assert_eq!(c.iter().sum::<u64>(), total);
         }
+        // Proportional shares: with 10 per village on average, none is far off and few are
+        // empty.
+        let total = 10 * v.len() as u64;
+        let c = apportion(t, &v, total, 5);
+        assert!(c.iter().all(|n| *n < 200), "{:?}", c.iter().max());
+        assert!(c.iter().filter(|n| **n == 0).count() * 20 < c.len());
     }
 }

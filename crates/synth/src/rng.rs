@@ -16,7 +16,7 @@ pub fn mix64(mut z: u64) -> u64 {
 
 /// A hash of the seed, a domain tag (what the number is for) and some bytes (a region code).
 pub fn hash(seed: u64, tag: u64, bytes: &[u8]) -> u64 {
-    let mut h = mix64(seed ^ 0x5e1a_7a5_0000_0000 ^ mix64(tag));
+    let mut h = mix64(seed ^ 0x05e1_a7a5_0000_0000 ^ mix64(tag));
     for chunk in bytes.chunks(8) {
         let mut w = [0u8; 8];
         w[..chunk.len()].copy_from_slice(chunk);
@@ -119,8 +119,8 @@ impl Rng {
     }
 
     /// A uniformly chosen element.
-    pub fn choose<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
+    pub fn choose<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
     }
 }
 

@@ -1,0 +1,347 @@
+//! `selaras`: the command line (shared/spec/interfaces.md). Every command exits non-zero
+//! with a one-line reason on bad arguments or bad input; long commands show progress on a
+//! terminal; commands whose result tools read end stdout with one `key=value` line.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use selaras_batch::import::{import_dir, ImportOptions};
+use selaras_batch::Regions;
+use selaras_domain::access::Role;
+use selaras_domain::{Date, RegionScope};
+use selaras_regions::RegionTable;
+use selaras_store::NewUser;
+
+const DEFAULT_DB: &str = "sqlite://selaras.db";
+
+#[derive(Parser)]
+#[command(
+    name = "selaras",
+    version,
+    about = "Selaras — Sistem Layanan dan Rujukan Terpadu (SLRT)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Web UI and HTTP API.
+    Serve {
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: String,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Load a small synthetic registry and one user per role (printed).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// A synthetic data set in the interchange format.
+    Generate {
+        #[arg(long)]
+        households: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Region prefixes, comma separated (e.g. 33.14,73.03).
+        #[arg(long, value_delimiter = ',')]
+        regions: Vec<String>,
+        /// "Today" of the data set (YYYY-MM-DD).
+        #[arg(long)]
+        reference_date: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Load a data set (households.csv, members.csv); bad rows go to DIR/rejects.csv.
+    Import {
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: String,
+        /// Members per transaction.
+        #[arg(long, default_value_t = 8000)]
+        chunk: usize,
+        dir: PathBuf,
+    },
+    /// Write the registry in the interchange format.
+    Export {
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Add {
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        role: String,
+        /// Region code the user works in (e.g. 33.14.01.2001); omit for national.
+        #[arg(long)]
+        region: Option<String>,
+        /// Program code (program officers).
+        #[arg(long)]
+        program: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = e.print();
+                return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                    ExitCode::from(2)
+                } else {
+                    ExitCode::SUCCESS
+                };
+            }
+            let text = e.to_string();
+            let first = text
+                .lines()
+                .next()
+                .unwrap_or("bad arguments")
+                .trim_start_matches("error: ");
+            eprintln!("selaras: {first} (see `selaras --help`)");
+            return ExitCode::from(2);
+        }
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("selaras: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line: the chain of causes joined.
+            let msg: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            eprintln!("selaras: {}", msg.join(": ").replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn bar(len: u64, what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(len);
+    pb.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {percent:>3}% {elapsed_precise} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb.set_message(what.to_string());
+    pb
+}
+
+fn parse_scopes(list: &[String]) -> Result<Vec<RegionScope>> {
+    list.iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| RegionScope::parse(s).map_err(|e| anyhow!("--regions: {e}")))
+        .collect()
+}
+
+async fn run(cmd: Command) -> Result<()> {
+    match cmd {
+        Command::Serve { db, addr, demo } => {
+            let addr = addr
+                .parse()
+                .map_err(|_| anyhow!("--addr: {addr:?} is not HOST:PORT"))?;
+            selaras_web::serve(selaras_web::ServeOptions { db, addr, demo }).await
+        }
+        Command::Generate {
+            households,
+            seed,
+            regions,
+            reference_date,
+            out,
+        } => {
+            if households == 0 {
+                bail!("--households must be at least 1");
+            }
+            let mut cfg = selaras_synth::GenConfig {
+                households,
+                seed,
+                regions: parse_scopes(&regions)?,
+                ..Default::default()
+            };
+            if let Some(d) = reference_date {
+                cfg.reference_date =
+                    Date::parse(&d).map_err(|e| anyhow!("--reference-date: {e}"))?;
+            }
+            let pb = bar(households, "generate");
+            let started = Instant::now();
+            let summary = tokio::task::spawn_blocking(move || {
+                let r = selaras_synth::generate_to_dir(&cfg, &out, &|n| pb.set_position(n));
+                pb.finish_and_clear();
+                r
+            })
+            .await??;
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "households={} members={} below_poverty_line={} villages={} seconds={secs:.2}",
+                summary.households, summary.members, summary.below_poverty_line, summary.villages
+            );
+            Ok(())
+        }
+        Command::Import { db, chunk, dir } => {
+            if !dir.is_dir() {
+                bail!("{} is not a folder", dir.display());
+            }
+            let store = selaras_store::connect(&db)
+                .await
+                .with_context(|| format!("cannot open {db}"))?;
+            let pb = bar(0, "import");
+            let pb2 = pb.clone();
+            let progress: selaras_batch::import::Progress = Arc::new(move |done, total| {
+                pb2.set_length(total);
+                pb2.set_position(done);
+            });
+            let opts = ImportOptions {
+                chunk_members: chunk,
+                actor: whoami(),
+                ..Default::default()
+            };
+            let report = import_dir(
+                store,
+                Regions(RegionTable::embedded()),
+                &dir,
+                opts,
+                Some(progress),
+            )
+            .await?;
+            pb.finish_and_clear();
+            if report.rejected > 0 {
+                eprintln!(
+                    "{} rows rejected: see {}",
+                    report.rejected,
+                    report.rejects_path.display()
+                );
+            }
+            println!("{}", report.key_values());
+            Ok(())
+        }
+        Command::Export { db, out } => {
+            let store = selaras_store::connect(&db)
+                .await
+                .with_context(|| format!("cannot open {db}"))?;
+            let started = Instant::now();
+            let r = selaras_batch::export::export_dir(&*store, &out).await?;
+            println!(
+                "households={} members={} seconds={:.2}",
+                r.households,
+                r.members,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    db,
+                    username,
+                    role,
+                    region,
+                    program,
+                },
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                let all: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
+                anyhow!(
+                    "--role: unknown role {role:?}; expected one of {}",
+                    all.join(", ")
+                )
+            })?;
+            let scope = match region.as_deref() {
+                None | Some("") => RegionScope::National,
+                Some(r) => {
+                    let scope = RegionScope::parse(r).map_err(|e| anyhow!("--region: {e}"))?;
+                    if let RegionScope::Region(code) = &scope {
+                        if !RegionTable::embedded().contains(code) {
+                            bail!("--region: unknown region code {code}");
+                        }
+                    }
+                    scope
+                }
+            };
+            role.check_scope(&scope)
+                .map_err(|e| anyhow!("--region: {e}"))?;
+            if role == Role::ProgramOfficer && program.is_none() {
+                bail!("--program is required for a program_officer");
+            }
+            if !selaras_web::auth::valid_username(&username) {
+                bail!("--username: use 3 to 64 letters, digits, '.', '_' or '-'");
+            }
+            let mut password = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut password)
+                .context("cannot read the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            if password.chars().count() < 8 {
+                bail!("the password (standard input) must have at least 8 characters");
+            }
+            let store = selaras_store::connect(&db)
+                .await
+                .with_context(|| format!("cannot open {db}"))?;
+            let hash = selaras_web::auth::hash_password(password)?;
+            let id = store
+                .create_user(&NewUser {
+                    username: username.clone(),
+                    password_hash: hash,
+                    role,
+                    scope,
+                    program,
+                })
+                .await?;
+            println!(
+                "user_id={id} username={username} role={} region={scope}",
+                role.code()
+            );
+            Ok(())
+        }
+    }
+}
+
+fn whoami() -> String {
+    std::env::var("USER")
+        .map(|u| format!("cli:{u}"))
+        .unwrap_or_else(|_| "cli".into())
+}

@@ -1,0 +1,151 @@
+//! The JSON API under `/api/v1` and its OpenAPI document.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+
+use crate::auth::{self, Caller};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::views::*;
+use crate::AppState;
+
+/// The signed-in caller of an API route; 401 otherwise.
+pub struct ApiCaller(pub Caller);
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        auth::caller(&parts.headers, &*state.store)
+            .await?
+            .map(ApiCaller)
+            .ok_or(ApiError::Unauthorized)
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SessionRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionResponse {
+    pub token: String,
+    /// UTC, RFC 3339.
+    pub expires_at: String,
+    pub username: String,
+    pub role: String,
+    /// `national` or a region code.
+    pub region: String,
+}
+
+/// Signs in: a bearer token for later calls.
+#[utoipa::path(post, path = "/api/v1/session", request_body = SessionRequest,
+    responses((status = 200, body = SessionResponse), (status = 400, body = Problem), (status = 401, body = Problem)))]
+pub async fn create_session(
+    State(state): State<AppState>,
+    body: Result<Json<SessionRequest>, JsonRejection>,
+) -> ApiResult<Json<SessionResponse>> {
+    let Json(req) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let (token, rec) = auth::sign_in(&*state.store, &req.username, &req.password).await?;
+    let user = state
+        .store
+        .user_by_name(&req.username)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    Ok(Json(SessionResponse {
+        token,
+        expires_at: rec.expires_at,
+        username: user.username,
+        role: user.role.code().into(),
+        region: user.scope.to_string(),
+    }))
+}
+
+/// A person by NIK, with their household; 404 outside the caller's region.
+#[utoipa::path(get, path = "/api/v1/people/{nik}", params(("nik" = String, Path, description = "16-digit NIK")),
+    security(("bearer" = [])),
+    responses((status = 200, body = PersonView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_person(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(nik): Path<String>,
+) -> ApiResult<Json<PersonView>> {
+    let id = household_id_of(&state, &nik).await?;
+    let rec = readable_household(&state, &caller, &id).await?;
+    let household = household_view(state.regions, &rec);
+    let on = today();
+    let person = rec
+        .members
+        .iter()
+        .find(|m| m.member.nik.to_string() == nik)
+        .map(|m| member_view(m, on))
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(PersonView {
+        person,
+        household,
+        ranks: vec![],
+        programs: vec![],
+        open_cases: vec![],
+    }))
+}
+
+/// A household with its members; 404 outside the caller's region.
+#[utoipa::path(get, path = "/api/v1/households/{id}", params(("id" = String, Path, description = "household_id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = HouseholdView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_household(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<HouseholdView>> {
+    let rec = readable_household(&state, &caller, &id).await?;
+    Ok(Json(household_view(state.regions, &rec)))
+}
+
+/// Every version of a household and its members, newest first.
+#[utoipa::path(get, path = "/api/v1/households/{id}/history", params(("id" = String, Path, description = "household_id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<VersionView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_history(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<VersionView>>> {
+    readable_household(&state, &caller, &id).await?;
+    Ok(Json(history_view(&state.store.history(&id).await?)))
+}
+
+struct BearerAuth;
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let comps = api.components.get_or_insert_with(Default::default);
+        comps.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Selaras API", description = "Integrated social service and referral system (SLRT). Errors are application/problem+json (RFC 9457)."),
+    paths(create_session, get_person, get_household, get_history),
+    components(schemas(Problem, SessionRequest, SessionResponse, PersonView, HouseholdView, MemberView, RegionView, RegionName, ChangeView, VersionView)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+pub fn openapi_json() -> String {
+    let mut doc = ApiDoc::openapi();
+    doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
+    doc.info.version = env!("CARGO_PKG_VERSION").into();
+    doc.to_pretty_json().unwrap_or_default()
+}

@@ -1,0 +1,130 @@
+//! `serve --demo`: a small synthetic registry (two pilot districts of SLRT, Sragen and
+//! Bantaeng) and one user per role, so that a newcomer sees a working system at once.
+
+use std::sync::Arc;
+
+use selaras_batch::import::{import_dir, ImportOptions};
+use selaras_batch::Regions;
+use selaras_domain::access::Role;
+use selaras_domain::{RegionCode, RegionScope};
+use selaras_store::{NewUser, Storage};
+
+use crate::auth;
+
+pub const DEMO_REGIONS: [&str; 2] = ["33.14", "73.03"];
+pub const DEMO_HOUSEHOLDS: u64 = 3_000;
+
+pub struct DemoUser {
+    pub username: String,
+    pub password: String,
+    pub role: &'static str,
+    pub region: String,
+}
+
+/// Loads the demo registry when the registry is empty, and (re)sets the demo users'
+/// passwords, returning them for printing.
+pub async fn load(store: &Arc<dyn Storage>) -> anyhow::Result<Vec<DemoUser>> {
+    if store.counts().await?.households == 0 {
+        let dir = tempfile::tempdir()?;
+        let cfg = selaras_synth::GenConfig {
+            households: DEMO_HOUSEHOLDS,
+            seed: 2026,
+            regions: DEMO_REGIONS
+                .iter()
+                .map(|r| RegionScope::parse(r))
+                .collect::<Result<_, _>>()?,
+            ..Default::default()
+        };
+        let path = dir.path().to_path_buf();
+        tokio::task::spawn_blocking(move || selaras_synth::generate_to_dir(&cfg, &path, &|_| {}))
+            .await??;
+        let opts = ImportOptions {
+            actor: "demo".into(),
+            ..Default::default()
+        };
+        let r = import_dir(store.clone(), Regions::default(), dir.path(), opts, None).await?;
+        tracing::info!(
+            households = r.households,
+            members = r.members,
+            "demo registry loaded"
+        );
+    }
+    // The demo village: where the first household of Sragen lives.
+    let hit = store
+        .search(&RegionScope::parse(DEMO_REGIONS[0])?, "a", 1)
+        .await?;
+    let village = match hit.first() {
+        Some(h) => RegionCode::parse(&h.region_code)?,
+        None => RegionCode::parse("33.14.01.2001")?,
+    };
+    let district = village.parent().unwrap_or(village);
+    let regency = district.parent().unwrap_or(district);
+    let plan: [(&str, Role, RegionScope, Option<&str>); 9] = [
+        (
+            "fasilitator",
+            Role::Facilitator,
+            RegionScope::Region(village),
+            None,
+        ),
+        (
+            "frontoffice",
+            Role::FrontOffice,
+            RegionScope::Region(village),
+            None,
+        ),
+        (
+            "backoffice",
+            Role::BackOffice,
+            RegionScope::Region(regency),
+            None,
+        ),
+        (
+            "supervisor",
+            Role::Supervisor,
+            RegionScope::Region(district),
+            None,
+        ),
+        ("manajer", Role::Manager, RegionScope::Region(regency), None),
+        (
+            "pengelola.pkh",
+            Role::ProgramOfficer,
+            RegionScope::Region(regency),
+            Some("pkh"),
+        ),
+        (
+            "pengelola.data",
+            Role::DataManager,
+            RegionScope::Region(regency),
+            None,
+        ),
+        ("pemantau", Role::Viewer, RegionScope::National, None),
+        ("admin", Role::Admin, RegionScope::National, None),
+    ];
+    let mut out = Vec::new();
+    for (username, role, scope, program) in plan {
+        let password: String = auth::random_token()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .take(12)
+            .collect();
+        let hash = auth::hash_password(&password)?;
+        if !store.set_password(username, &hash).await? {
+            store
+                .create_user(&NewUser {
+                    username: username.into(),
+                    password_hash: hash,
+                    role,
+                    scope,
+                    program: program.map(String::from),
+                })
+                .await?;
+        }
+        out.push(DemoUser {
+            username: username.into(),
+            password,
+            role: role.code(),
+            region: scope.to_string(),
+        });
+    }
+    Ok(out)
+}

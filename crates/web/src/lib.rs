@@ -1,0 +1,152 @@
+//! The HTTP layer: JSON API under `/api/v1` (with its OpenAPI document) and the
+//! server-rendered web UI, both over the same store and the same authorizer.
+
+pub mod api;
+pub mod auth;
+pub mod demo;
+pub mod error;
+pub mod pages;
+pub mod views;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use selaras_regions::RegionTable;
+use selaras_store::Storage;
+
+use crate::error::ApiError;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Storage>,
+    pub regions: &'static RegionTable,
+    /// Mark cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+pub struct ServeOptions {
+    pub db: String,
+    pub addr: SocketAddr,
+    pub demo: bool,
+}
+
+const APP_CSS: &str = include_str!("../assets/app.css");
+
+async fn css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        APP_CSS,
+    )
+        .into_response()
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        api::openapi_json(),
+    )
+        .into_response()
+}
+
+async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::NotFound.into_response()
+    } else {
+        (StatusCode::NOT_FOUND, axum::response::Html("<!doctype html><html lang=\"id\"><title>Tidak ditemukan</title><p>Halaman tidak ditemukan. <a href=\"/\">Beranda</a></p></html>")).into_response()
+    }
+}
+
+/// Headers every response carries: no framing, no sniffing, only our own assets.
+async fn security_headers(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+        ),
+    );
+    resp
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::Internal("handler panicked".into()).into_response()
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/v1/session", post(api::create_session))
+        .route("/api/v1/people/{nik}", get(api::get_person))
+        .route("/api/v1/households/{id}", get(api::get_household))
+        .route("/api/v1/households/{id}/history", get(api::get_history))
+        .route("/", get(pages::search))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/households/{id}", get(pages::household))
+        .route("/assets/app.css", get(css))
+        .fallback(not_found)
+        .layer(axum::middleware::map_response(security_headers))
+        .layer(DefaultBodyLimit::max(1 << 20))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        .with_state(state)
+}
+
+pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
+    let store = selaras_store::connect(&opts.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", opts.db))?;
+    if opts.demo {
+        let users = demo::load(&store).await?;
+        println!("Demo: {} — open http://{}/", opts.db, opts.addr);
+        println!(
+            "{:<16} {:<16} {:<16} wilayah / region",
+            "username", "password", "role"
+        );
+        for u in &users {
+            println!(
+                "{:<16} {:<16} {:<16} {}",
+                u.username, u.password, u.role, u.region
+            );
+        }
+    }
+    let state = AppState {
+        store,
+        regions: RegionTable::embedded(),
+        secure_cookies: std::env::var("SELARAS_SECURE_COOKIES").is_ok_and(|v| v == "1"),
+    };
+    let listener = tokio::net::TcpListener::bind(opts.addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", opts.addr))?;
+    tracing::info!("listening on http://{}", opts.addr);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,524 @@
+//! Server-rendered pages (Bahasa Indonesia first): sign-in, household search, household.
+//! Every read goes through the same authorizer as the API (`views::readable_household`).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+
+use selaras_domain::access::{authorize, Decision, Permission};
+use selaras_domain::codes::*;
+use selaras_domain::registry::ASSET_COLUMNS;
+use selaras_domain::RegionScope;
+
+use crate::auth::{self, Caller, SESSION_COOKIE, SESSION_HOURS};
+use crate::error::ApiError;
+use crate::views::{self, RegionView};
+use crate::AppState;
+
+const LOGIN_CSRF_COOKIE: &str = "selaras_login_csrf";
+
+pub struct UserBar {
+    pub username: String,
+    pub role_label: String,
+    pub region_label: String,
+}
+
+fn user_bar(state: &AppState, c: &Caller) -> UserBar {
+    UserBar {
+        username: c.principal.username.clone(),
+        role_label: c.principal.role.label_id().into(),
+        region_label: scope_label(state, &c.principal.scope),
+    }
+}
+
+fn scope_label(state: &AppState, s: &RegionScope) -> String {
+    match s {
+        RegionScope::National => "Nasional".into(),
+        RegionScope::Region(code) => RegionView::new(state.regions, code).label(),
+    }
+}
+
+fn render(t: &impl Template, status: StatusCode) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => ApiError::Internal(format!("template: {e}")).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    user: Option<UserBar>,
+    csrf: String,
+    title: String,
+    message: String,
+}
+
+/// An error as a page, for the browser.
+pub fn error_page(state: &AppState, caller: Option<&Caller>, e: ApiError) -> Response {
+    if let ApiError::Internal(d) = &e {
+        tracing::error!(detail = %d, "internal error on a page");
+    }
+    let status = e.status();
+    let page = MessagePage {
+        user: caller.map(|c| user_bar(state, c)),
+        csrf: caller.map(|c| c.session.csrf.clone()).unwrap_or_default(),
+        title: match status {
+            StatusCode::NOT_FOUND => "Tidak ditemukan".into(),
+            StatusCode::FORBIDDEN => "Tidak diizinkan".into(),
+            _ => "Tidak dapat diproses".into(),
+        },
+        message: e.message_id(),
+    };
+    render(&page, status)
+}
+
+async fn page_caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, Response> {
+    auth::caller(headers, &*state.store)
+        .await
+        .map_err(|e| error_page(state, None, e))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    user: Option<UserBar>,
+    csrf: String,
+    login_csrf: String,
+    username: String,
+    error: Option<String>,
+}
+
+fn login_page(
+    state: &AppState,
+    username: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let token = auth::random_token();
+    let page = LoginPage {
+        user: None,
+        csrf: String::new(),
+        login_csrf: token.clone(),
+        username,
+        error,
+    };
+    let mut resp = render(&page, status);
+    let cookie = format!(
+        "{LOGIN_CSRF_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/login; Max-Age=3600{}",
+        secure(state)
+    );
+    if let Ok(v) = cookie.parse() {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+fn secure(state: &AppState) -> &'static str {
+    if state.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+pub async fn login_form(State(state): State<AppState>) -> Response {
+    login_page(&state, String::new(), None, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let expected = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || expected != f.csrf {
+        return login_page(
+            &state,
+            f.username,
+            Some("Formulir kedaluwarsa; silakan coba lagi.".into()),
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    match auth::sign_in(&*state.store, &f.username, &f.password).await {
+        Ok((token, _)) => {
+            let mut resp = Redirect::to("/").into_response();
+            let cookie = format!(
+                "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{}",
+                SESSION_HOURS * 3600,
+                secure(&state)
+            );
+            if let Ok(v) = cookie.parse() {
+                resp.headers_mut().append(header::SET_COOKIE, v);
+            }
+            resp
+        }
+        Err(ApiError::Unauthorized) => login_page(
+            &state,
+            f.username,
+            Some("Nama pengguna atau kata sandi salah.".into()),
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(e) => error_page(&state, None, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    let caller = match page_caller(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Some(c) = &caller {
+        if c.session.csrf != f.csrf {
+            return error_page(
+                &state,
+                caller.as_ref(),
+                ApiError::BadRequest("CSRF token".into()),
+            );
+        }
+        if let Err(e) = state.store.delete_session(&c.session.token_hash).await {
+            return error_page(&state, caller.as_ref(), e.into());
+        }
+    }
+    let mut resp = Redirect::to("/login").into_response();
+    if let Ok(v) = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0").parse() {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+pub struct HitRow {
+    household_id: String,
+    head_name: String,
+    matched_name: String,
+    matched_nik: String,
+    members: i64,
+    region_label: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    user: Option<UserBar>,
+    csrf: String,
+    scope_label: String,
+    q: String,
+    searched: bool,
+    hits: Vec<HitRow>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(sq): Query<SearchQuery>,
+) -> Response {
+    let caller = match page_caller(&state, &headers).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return Redirect::to("/login").into_response(),
+        Err(r) => return r,
+    };
+    let mut page = SearchPage {
+        user: Some(user_bar(&state, &caller)),
+        csrf: caller.session.csrf.clone(),
+        scope_label: scope_label(&state, &caller.principal.scope),
+        q: sq.q.trim().chars().take(120).collect(),
+        searched: false,
+        hits: vec![],
+        notice: None,
+    };
+    if authorize(&caller.principal, Permission::SearchRegistry, None) != Decision::Allow {
+        page.notice = Some(
+            "Peran Anda tidak dapat melihat data perorangan; gunakan halaman pemantauan.".into(),
+        );
+        return render(&page, StatusCode::OK);
+    }
+    if page.q.chars().count() >= 3 {
+        match state
+            .store
+            .search(&caller.principal.scope, &page.q, 50)
+            .await
+        {
+            Ok(hits) => {
+                page.searched = true;
+                page.hits = hits
+                    .into_iter()
+                    .map(|h| HitRow {
+                        region_label: selaras_domain::RegionCode::parse(&h.region_code)
+                            .map(|c| RegionView::new(state.regions, &c).label())
+                            .unwrap_or(h.region_code),
+                        household_id: h.household_id,
+                        head_name: h.head_name.unwrap_or_else(|| "—".into()),
+                        matched_name: h.matched_name,
+                        matched_nik: h.matched_nik,
+                        members: h.members,
+                    })
+                    .collect();
+            }
+            Err(e) => return error_page(&state, Some(&caller), e.into()),
+        }
+    } else if !page.q.is_empty() {
+        page.notice = Some("Ketik sedikitnya 3 huruf.".into());
+    }
+    render(&page, StatusCode::OK)
+}
+
+pub struct MemberRow {
+    nik: String,
+    kk_number: String,
+    name: String,
+    relation: String,
+    sex: String,
+    birth_date: String,
+    age: i32,
+    education: String,
+    working: String,
+}
+
+pub struct HistoryRow {
+    subject: String,
+    version: i64,
+    valid_from: String,
+    valid_to: String,
+    actor: String,
+    changed: String,
+}
+
+#[derive(Template)]
+#[template(path = "household.html")]
+struct HouseholdPage {
+    user: Option<UserBar>,
+    csrf: String,
+    h: views::HouseholdView,
+    region_label: String,
+    exit_label: Option<String>,
+    members: Vec<MemberRow>,
+    housing: Vec<(String, String)>,
+    assets: Vec<(String, bool)>,
+    history: Vec<HistoryRow>,
+}
+
+/// Indonesian label of a household column.
+fn field_label(col: &str) -> &str {
+    match col {
+        "address" => "Alamat",
+        "latitude" => "Lintang",
+        "longitude" => "Bujur",
+        "survey_date" => "Tanggal kunjungan terakhir",
+        "ownership" => "Status kepemilikan bangunan",
+        "floor_area_m2" => "Luas lantai (m²)",
+        "floor_type" => "Jenis lantai terluas",
+        "wall_type" => "Jenis dinding terluas",
+        "roof_type" => "Jenis atap terluas",
+        "drinking_water" => "Sumber air minum",
+        "lighting" => "Sumber penerangan",
+        "electricity_va" => "Daya listrik (VA)",
+        "cooking_fuel" => "Bahan bakar memasak",
+        "toilet" => "Fasilitas buang air besar",
+        "cattle" => "Sapi (ekor)",
+        "goats" => "Kambing (ekor)",
+        "in_pkh" => "Peserta PKH",
+        "in_bpnt" => "Peserta BPNT",
+        "in_kis_pbi" => "Peserta KIS-PBI",
+        "in_kip" => "Peserta KIP",
+        "has_lpg_5_5kg" => "Tabung gas 5,5 kg atau lebih",
+        "has_refrigerator" => "Lemari es",
+        "has_air_conditioner" => "AC",
+        "has_water_heater" => "Pemanas air",
+        "has_landline" => "Telepon rumah",
+        "has_television" => "Televisi",
+        "has_gold_10g" => "Emas/perhiasan ≥ 10 gram",
+        "has_computer" => "Komputer/laptop",
+        "has_bicycle" => "Sepeda",
+        "has_motorcycle" => "Sepeda motor",
+        "has_car" => "Mobil",
+        "has_boat" => "Perahu",
+        "has_motorboat" => "Perahu motor",
+        "owns_land" => "Memiliki lahan",
+        "owns_other_house" => "Memiliki rumah di tempat lain",
+        other => other,
+    }
+}
+
+/// Indonesian text of a stored value (codes become labels; booleans ya/tidak).
+fn value_label(col: &str, v: &str) -> String {
+    fn l<T>(p: Option<T>, f: fn(T) -> &'static str, v: &str) -> String {
+        p.map(f).map(String::from).unwrap_or_else(|| v.to_string())
+    }
+    if v.is_empty() {
+        return "tidak diketahui".into();
+    }
+    match col {
+        "ownership" => l(Ownership::parse(v), Ownership::label_id, v),
+        "floor_type" => l(FloorType::parse(v), FloorType::label_id, v),
+        "wall_type" => l(WallType::parse(v), WallType::label_id, v),
+        "roof_type" => l(RoofType::parse(v), RoofType::label_id, v),
+        "drinking_water" => l(DrinkingWater::parse(v), DrinkingWater::label_id, v),
+        "lighting" => l(Lighting::parse(v), Lighting::label_id, v),
+        "cooking_fuel" => l(CookingFuel::parse(v), CookingFuel::label_id, v),
+        "toilet" => l(Toilet::parse(v), Toilet::label_id, v),
+        "relation" => l(Relation::parse(v), Relation::label_id, v),
+        "sex" => l(Sex::parse(v), Sex::label_id, v),
+        "education_level" => l(EducationLevel::parse(v), EducationLevel::label_id, v),
+        "exit_state" => l(ExitState::parse(v), ExitState::label_id, v),
+        _ if col.starts_with("in_")
+            || col.starts_with("has_")
+            || col.starts_with("owns_")
+            || col == "working" =>
+        {
+            if v == "1" { "ya" } else { "tidak" }.into()
+        }
+        _ => v.to_string(),
+    }
+}
+
+pub async fn household(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let caller = match page_caller(&state, &headers).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return Redirect::to("/login").into_response(),
+        Err(r) => return r,
+    };
+    let rec = match views::readable_household(&state, &caller, &id).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&state, Some(&caller), e),
+    };
+    let history = match state.store.history(&id).await {
+        Ok(h) => views::history_view(&h),
+        Err(e) => return error_page(&state, Some(&caller), e.into()),
+    };
+    let h = views::household_view(state.regions, &rec);
+    let housing = [
+        "address",
+        "survey_date",
+        "ownership",
+        "floor_area_m2",
+        "floor_type",
+        "wall_type",
+        "roof_type",
+        "drinking_water",
+        "lighting",
+        "electricity_va",
+        "cooking_fuel",
+        "toilet",
+        "cattle",
+        "goats",
+        "in_pkh",
+        "in_bpnt",
+        "in_kis_pbi",
+        "in_kip",
+    ]
+    .iter()
+    .map(|c| {
+        (
+            field_label(c).to_string(),
+            value_label(c, h.fields.get(*c).map(String::as_str).unwrap_or("")),
+        )
+    })
+    .collect();
+    let assets = ASSET_COLUMNS
+        .iter()
+        .map(|c| {
+            (
+                field_label(c).to_string(),
+                h.fields.get(*c).is_some_and(|v| v == "1"),
+            )
+        })
+        .collect();
+    let members = h
+        .members
+        .iter()
+        .map(|m| MemberRow {
+            nik: m.nik.clone(),
+            kk_number: m.kk_number.clone(),
+            name: m.name.clone(),
+            relation: value_label("relation", &m.relation),
+            sex: m.sex.clone(),
+            birth_date: selaras_domain::Date::parse(&m.birth_date)
+                .map(|d| d.to_id_string())
+                .unwrap_or_else(|_| m.birth_date.clone()),
+            age: m.age,
+            education: value_label(
+                "education_level",
+                m.fields
+                    .get("education_level")
+                    .map(String::as_str)
+                    .unwrap_or(""),
+            ),
+            working: value_label(
+                "working",
+                m.fields.get("working").map(String::as_str).unwrap_or(""),
+            ),
+        })
+        .collect();
+    let history = history
+        .into_iter()
+        .map(|v| HistoryRow {
+            subject: if v.subject == "household" {
+                "rumah tangga".into()
+            } else {
+                v.subject
+            },
+            version: v.version,
+            valid_from: v.valid_from,
+            valid_to: v.valid_to.unwrap_or_else(|| "sekarang".into()),
+            actor: format!("{} ({})", v.changed_by.actor, v.changed_by.kind),
+            changed: if v.version == 1 {
+                "data awal".into()
+            } else {
+                v.changed_fields
+                    .iter()
+                    .map(|(k, val)| format!("{} = {}", field_label(k), value_label(k, val)))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            },
+        })
+        .collect();
+    let page = HouseholdPage {
+        user: Some(user_bar(&state, &caller)),
+        csrf: caller.session.csrf.clone(),
+        region_label: h.region.label(),
+        exit_label: h
+            .exit_state
+            .as_deref()
+            .map(|e| value_label("exit_state", e)),
+        members,
+        housing,
+        assets,
+        history,
+        h,
+    };
+    render(&page, StatusCode::OK)
+}
