@@ -300,7 +300,10 @@ fn new_chunk() -> Chunk {
 }
 
 /// Pass 1 over households.csv: the ordinal and line of each id.
-fn index_households(dir: &Path) -> Result<(HashMap<Box<str>, u32>, Vec<u64>), ImportError> {
+/// household_id → ordinal of its first row, and the line of every row.
+type HouseholdIndex = (HashMap<Box<str>, u32>, Vec<u64>);
+
+fn index_households(dir: &Path) -> Result<HouseholdIndex, ImportError> {
     let mut f = ix::open(dir, HOUSEHOLDS_FILE, HOUSEHOLD_COLUMNS)?;
     let mut index = HashMap::new();
     let mut lines = Vec::new();

@@ -14,10 +14,10 @@ pub struct Regions(pub &'static RegionTable);
 
 impl RegionLookup for Regions {
     fn is_known_village(&self, code: &RegionCode) -> bool {
-        self.0.contains(code)
+        self.0.is_known_village(code)
     }
     fn is_known_district_digits(&self, digits: &[u8; 6]) -> bool {
-        self.0.is_known_district_digits(digits)
+        RegionLookup::is_known_district_digits(self.0, digits)
     }
 }
 

@@ -379,3 +379,13 @@ fn district_number(code: &[u8]) -> Option<usize> {
         _ => None,
     }
 }
+
+/// The region table as the domain's row parsers ask for it.
+impl selaras_domain::registry::RegionLookup for RegionTable {
+    fn is_known_village(&self, code: &RegionCode) -> bool {
+        code.level() == RegionLevel::Village && self.contains(code)
+    }
+    fn is_known_district_digits(&self, digits: &[u8; 6]) -> bool {
+        RegionTable::is_known_district_digits(self, digits)
+    }
+}

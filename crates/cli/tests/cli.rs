@@ -1,0 +1,303 @@
+//! The `selaras` binary as scripts use it: arguments, exit codes, one-line errors,
+//! machine-readable last lines, and an import killed mid-way and run again.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn selaras() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_selaras"))
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = selaras().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn last_line(s: &str) -> &str {
+    s.lines().last().unwrap_or("")
+}
+
+#[test]
+fn wrong_arguments_give_one_line_and_nonzero_exit() {
+    for args in [
+        &["frobnicate"][..],
+        &["generate", "--households", "x", "--out", "/tmp/x"],
+        &["generate", "--out", "/tmp/x"],
+        &[
+            "generate",
+            "--households",
+            "10",
+            "--regions",
+            "99",
+            "--out",
+            "/tmp/selaras-never",
+        ],
+        &[
+            "generate",
+            "--households",
+            "10",
+            "--regions",
+            "3.1",
+            "--out",
+            "/tmp/selaras-never",
+        ],
+        &["import", "/definitely/not/here"],
+        &["export", "--db", "mysql://x", "--out", "/tmp/x"],
+        &["serve", "--addr", "not-an-address"],
+        &[
+            "user",
+            "add",
+            "--db",
+            "sqlite::memory:",
+            "--username",
+            "u1",
+            "--role",
+            "king",
+        ],
+        &[
+            "user",
+            "add",
+            "--db",
+            "sqlite::memory:",
+            "--username",
+            "u1",
+            "--role",
+            "facilitator",
+            "--region",
+            "33.14",
+        ],
+    ] {
+        let (code, stdout, stderr) = run(args);
+        assert_ne!(code, 0, "{args:?}");
+        assert!(stdout.is_empty(), "{args:?}: {stdout}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("selaras: "), "{args:?}: {stderr}");
+    }
+    let (_, _, e) = run(&[
+        "user",
+        "add",
+        "--db",
+        "sqlite::memory:",
+        "--username",
+        "u1",
+        "--role",
+        "facilitator",
+        "--region",
+        "33.14",
+    ]);
+    assert!(
+        e.contains("role facilitator needs a region of level village"),
+        "{e}"
+    );
+    let (_, _, e) = run(&[
+        "generate",
+        "--households",
+        "10",
+        "--regions",
+        "99",
+        "--out",
+        "/tmp/selaras-never",
+    ]);
+    assert!(e.contains("99"), "{e}");
+}
+
+fn export(db: &str, out: &Path) -> (String, String) {
+    let (code, _, err) = run(&["export", "--db", db, "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    (
+        std::fs::read_to_string(out.join("households.csv")).unwrap(),
+        std::fs::read_to_string(out.join("members.csv")).unwrap(),
+    )
+}
+
+#[test]
+fn generate_is_deterministic_and_import_prints_key_values() {
+    let t = tempfile::tempdir().unwrap();
+    let (a, b) = (t.path().join("a"), t.path().join("b"));
+    for d in [&a, &b] {
+        let (code, out, err) = run(&[
+            "generate",
+            "--households",
+            "300",
+            "--seed",
+            "5",
+            "--regions",
+            "73.03",
+            "--out",
+            d.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            last_line(&out).starts_with("households=300 members="),
+            "{out}"
+        );
+    }
+    for f in ["households.csv", "members.csv", "consumption.csv"] {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let db = format!("sqlite://{}", t.path().join("r.db").display());
+    let (code, out, err) = run(&["import", "--db", &db, a.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let kv: std::collections::HashMap<&str, &str> = last_line(&out)
+        .split(' ')
+        .filter_map(|p| p.split_once('='))
+        .collect();
+    assert_eq!(kv["households"], "300");
+    assert_eq!(kv["rejected"], "0");
+    assert!(kv["seconds"].parse::<f64>().is_ok());
+    assert!(kv.contains_key("members"));
+    // Again: nothing changes.
+    let (_, out, _) = run(&["import", "--db", &db, a.to_str().unwrap()]);
+    assert!(last_line(&out).contains("changed=0"), "{out}");
+}
+
+#[test]
+fn user_add_reads_the_password_from_stdin() {
+    let t = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", t.path().join("u.db").display());
+    let add = |name: &str, pw: &str| {
+        let mut child = selaras()
+            .args([
+                "user",
+                "add",
+                "--db",
+                &db,
+                "--username",
+                name,
+                "--role",
+                "supervisor",
+                "--region",
+                "33.14.01",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(pw.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, out, err) = add("sup.sragen", "rahasia-sekali\n");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("role=supervisor region=33.14.01"), "{out}");
+    let (code, _, err) = add("sup.sragen", "rahasia-sekali\n");
+    assert_ne!(code, 0);
+    assert!(err.contains("exists already"), "{err}");
+    let (code, _, err) = add("sup.lain", "pendek\n");
+    assert_ne!(code, 0);
+    assert!(err.contains("at least 8"), "{err}");
+}
+
+/// Kill -9 an import half-way, run it again: the same registry as a clean import, with no
+/// doubled rows and no extra versions.
+#[test]
+fn a_killed_import_resumes_to_the_same_end_state() {
+    let t = tempfile::tempdir().unwrap();
+    let data = t.path().join("data");
+    let (code, _, err) = run(&[
+        "generate",
+        "--households",
+        "6000",
+        "--seed",
+        "9",
+        "--regions",
+        "33.14",
+        "--out",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let db_path = t.path().join("killed.db");
+    let db = format!("sqlite://{}", db_path.display());
+
+    let mut child = selaras()
+        .args([
+            "import",
+            "--db",
+            &db,
+            "--chunk",
+            "400",
+            data.to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until some chunks are committed, then kill without warning.
+    let started = Instant::now();
+    let mut killed_midway = false;
+    while started.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(20));
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        let n = count_households(&db_path);
+        if n > 0 {
+            child.kill().unwrap();
+            let _ = child.wait();
+            killed_midway = n < 6000;
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(killed_midway, "the import should have been killed half-way");
+
+    let (code, out, err) = run(&["import", "--db", &db, data.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(last_line(&out).starts_with("households=6000 "), "{out}");
+
+    let clean = format!("sqlite://{}", t.path().join("clean.db").display());
+    let (code, _, err) = run(&["import", "--db", &clean, data.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        export(&db, &t.path().join("e1")),
+        export(&clean, &t.path().join("e2"))
+    );
+    let versions = query(
+        &db_path,
+        "SELECT (SELECT COUNT(*) FROM households_history) + (SELECT COUNT(*) FROM members_history)",
+    );
+    assert_eq!(versions, 0);
+}
+
+fn query(db: &Path, sql: &str) -> i64 {
+    // A plain second reader (WAL lets it read while the import writes).
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite://{}", db.display());
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let n: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap_or(0);
+        pool.close().await;
+        n
+    })
+}
+
+fn count_households(db: &Path) -> i64 {
+    if !db.exists() {
+        return 0;
+    }
+    query(db, "SELECT COUNT(*) FROM households")
+}

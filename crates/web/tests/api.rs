@@ -1,0 +1,311 @@
+//! The HTTP API and pages over a real server and database.
+
+mod common;
+
+use common::{TestApp, PASSWORD};
+use selaras_domain::access::Role;
+
+// H24114258751b4c83 lives in 12.22.01.2009; its head's NIK is 1222016108457115.
+const HH: &str = "H24114258751b4c83";
+const NIK: &str = "1222016108457115";
+
+async fn apps() -> Vec<TestApp> {
+    TestApp::builder()
+        .user("fas.dalam", Role::Facilitator, "12.22.01.2009")
+        .user("fas.luar", Role::Facilitator, "12.22.01.2010")
+        .user("sup.dalam", Role::Supervisor, "12.22.01")
+        .user("manajer.luar", Role::Manager, "33.14")
+        .user("pemantau", Role::Viewer, "national")
+        .user("admin", Role::Admin, "national")
+        .build_all()
+        .await
+}
+
+#[tokio::test]
+async fn healthz_and_openapi() {
+    for app in TestApp::builder().empty().build_all().await {
+        let (s, _, body) = app.get("/healthz", None).await;
+        assert_eq!((s, body.as_str()), (200, "ok"));
+        let (s, ct, body) = app.get("/api/openapi.json", None).await;
+        assert_eq!(s, 200);
+        assert!(ct.starts_with("application/json"));
+        let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+        for p in [
+            "/api/v1/session",
+            "/api/v1/people/{nik}",
+            "/api/v1/households/{id}",
+        ] {
+            assert!(
+                doc["paths"].get(p).is_some(),
+                "{p} missing from the OpenAPI document"
+            );
+        }
+    }
+}
+
+/// The OpenAPI document is a reviewed interface: a change shows up as a diff of
+/// `openapi.snapshot.json` (regenerate with UPDATE_SNAPSHOTS=1).
+#[test]
+fn openapi_snapshot() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.snapshot.json");
+    let now = selaras_web::api::openapi_json();
+    if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, &now).unwrap();
+    }
+    let before = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        before, now,
+        "OpenAPI changed: review and run with UPDATE_SNAPSHOTS=1"
+    );
+}
+
+#[tokio::test]
+async fn sign_in_gives_the_same_401_for_wrong_user_and_wrong_password() {
+    for app in apps().await {
+        let post = |u: &str, p: &str| {
+            app.http
+                .post(format!("{}/api/v1/session", app.base))
+                .json(&serde_json::json!({"username": u, "password": p}))
+                .send()
+        };
+        let a = post("fas.dalam", "salah").await.unwrap();
+        let b = post("tidak.ada", PASSWORD).await.unwrap();
+        assert_eq!((a.status().as_u16(), b.status().as_u16()), (401, 401));
+        let (ta, tb) = (a.text().await.unwrap(), b.text().await.unwrap());
+        assert_eq!(ta, tb);
+        let ok = post("fas.dalam", PASSWORD).await.unwrap();
+        assert_eq!(ok.status(), 200);
+        let v: serde_json::Value = ok.json().await.unwrap();
+        assert_eq!(v["role"], "facilitator");
+        assert!(v["expires_at"].as_str().unwrap() > "2026");
+        // Malformed bodies are 400 problems, never 500.
+        for body in ["", "{", "[]", "{\"username\": 5}"] {
+            let r = app
+                .http
+                .post(format!("{}/api/v1/session", app.base))
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 400, "{body:?}");
+            assert_eq!(r.headers()["content-type"], "application/problem+json");
+        }
+    }
+}
+
+#[tokio::test]
+async fn people_and_households_only_inside_the_callers_region() {
+    for app in apps().await {
+        let inside = app.token("fas.dalam").await;
+        let sup = app.token("sup.dalam").await;
+        let outside = app.token("fas.luar").await;
+        let far = app.token("manajer.luar").await;
+        let viewer = app.token("pemantau").await;
+        let admin = app.token("admin").await;
+
+        for t in [&inside, &sup, &admin] {
+            let (s, _, body) = app.get(&format!("/api/v1/people/{NIK}"), Some(t)).await;
+            assert_eq!(s, 200, "{}: {body}", app.name);
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(v["person"]["nik"], NIK);
+            assert_eq!(v["household"]["household_id"], HH);
+            assert_eq!(v["household"]["region"]["code"], "12.22.01.2009");
+            assert_eq!(
+                v["household"]["members"].as_array().unwrap().len(),
+                6,
+                "members of {HH} in the conformance data"
+            );
+            assert!(
+                v["ranks"].is_array() && v["programs"].is_array() && v["open_cases"].is_array()
+            );
+            let (s, _, _) = app.get(&format!("/api/v1/households/{HH}"), Some(t)).await;
+            assert_eq!(s, 200);
+        }
+        // Outside the region: the same 404 as for a household that does not exist.
+        for t in [&outside, &far] {
+            let (s1, ct, b1) = app.get(&format!("/api/v1/households/{HH}"), Some(t)).await;
+            let (s2, _, b2) = app.get("/api/v1/households/HTIDAKADA", Some(t)).await;
+            assert_eq!((s1, s2), (404, 404));
+            assert_eq!(b1, b2);
+            assert_eq!(ct, "application/problem+json");
+            let (s, _, _) = app.get(&format!("/api/v1/people/{NIK}"), Some(t)).await;
+            assert_eq!(s, 404);
+        }
+        // A viewer sees the country, but no personal data: 403.
+        let (s, _, _) = app
+            .get(&format!("/api/v1/households/{HH}"), Some(&viewer))
+            .await;
+        assert_eq!(s, 403);
+        // No token: 401; a bad NIK: 400.
+        assert_eq!(
+            app.get(&format!("/api/v1/households/{HH}"), None).await.0,
+            401
+        );
+        assert_eq!(app.get("/api/v1/people/12AB", Some(&admin)).await.0, 400);
+        assert_eq!(
+            app.get("/api/v1/people/9999999999999999", Some(&admin))
+                .await
+                .0,
+            404
+        );
+        assert_eq!(app.get("/api/v1/nothing", Some(&admin)).await.0, 404);
+        // History is limited the same way.
+        assert_eq!(
+            app.get(&format!("/api/v1/households/{HH}/history"), Some(&inside))
+                .await
+                .0,
+            200
+        );
+        assert_eq!(
+            app.get(&format!("/api/v1/households/{HH}/history"), Some(&outside))
+                .await
+                .0,
+            404
+        );
+    }
+}
+
+#[tokio::test]
+async fn web_sign_in_search_and_household_page() {
+    for app in apps().await {
+        // Not signed in: to the sign-in page.
+        let r = app.http.get(format!("{}/", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers()["location"], "/login");
+        let page = app
+            .http
+            .get(format!("{}/login", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("<html lang=\"id\">") && page.contains("Kata sandi"));
+        let csrf = page
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+
+        // A form without the matching CSRF token is refused.
+        let r = app
+            .http
+            .post(format!("{}/login", app.base))
+            .form(&[
+                ("username", "fas.dalam"),
+                ("password", PASSWORD),
+                ("csrf", "x"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        let page = r.text().await.unwrap();
+        let csrf2 = page
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        assert_ne!(csrf, csrf2);
+        let r = app
+            .http
+            .post(format!("{}/login", app.base))
+            .form(&[
+                ("username", "fas.dalam"),
+                ("password", PASSWORD),
+                ("csrf", &csrf2),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{}", app.name);
+
+        let page = app
+            .http
+            .get(format!("{}/?q={NIK}", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(&format!("/households/{HH}")), "{page}");
+        // A name search inside the village finds members, outside nothing.
+        let page = app
+            .http
+            .get(format!("{}/?q=warga", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("hasil"), "{page}");
+        let page = app
+            .http
+            .get(format!("{}/households/{HH}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        let page = page.text().await.unwrap();
+        for s in [
+            "Anggota rumah tangga",
+            NIK,
+            "Riwayat versi",
+            "Kabupaten",
+            "12.22.01.2009",
+            "data awal",
+        ] {
+            assert!(page.contains(s), "{s} missing");
+        }
+        // Another village's household: the not-found page, not its data.
+        let hh_outside = app
+            .store
+            .search(
+                &selaras_domain::RegionScope::parse("33").unwrap(),
+                "warga",
+                1,
+            )
+            .await
+            .unwrap();
+        let other = &hh_outside[0].household_id;
+        let r = app
+            .http
+            .get(format!("{}/households/{other}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
+        assert!(r.text().await.unwrap().contains("di luar wilayah Anda"));
+
+        // Sign out needs the session's CSRF token.
+        let csrf = page
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let r = app
+            .http
+            .post(format!("{}/logout", app.base))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let r = app.http.get(format!("{}/", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), 303, "signed out");
+    }
+}

@@ -1,0 +1,150 @@
+//! `TestApp`: a running server on a real socket over a real database (SQLite, and
+//! PostgreSQL when `TEST_DATABASE_URL` is set), loaded with the conformance registry and
+//! users of every role.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use selaras_batch::import::{import_dir, ImportOptions};
+use selaras_batch::Regions;
+use selaras_domain::access::Role;
+use selaras_domain::RegionScope;
+use selaras_store::testing::{stores, TestStore};
+use selaras_store::{NewUser, Storage};
+use selaras_web::{router, AppState};
+
+pub const PASSWORD: &str = "kata-sandi-uji";
+
+pub struct TestApp {
+    pub name: &'static str,
+    pub base: String,
+    pub store: Arc<dyn Storage>,
+    pub http: reqwest::Client,
+    _db: TestStore,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+pub struct Builder {
+    users: Vec<(String, Role, RegionScope)>,
+    load_conformance: bool,
+}
+
+impl TestApp {
+    pub fn builder() -> Builder {
+        Builder {
+            users: vec![],
+            load_conformance: true,
+        }
+    }
+
+    pub async fn token(&self, username: &str) -> String {
+        let r = self
+            .http
+            .post(format!("{}/api/v1/session", self.base))
+            .json(&serde_json::json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "sign-in of {username}");
+        r.json::<serde_json::Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, String, String) {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let ct = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        (status, ct, r.text().await.unwrap())
+    }
+}
+
+impl Builder {
+    pub fn user(mut self, username: &str, role: Role, scope: &str) -> Self {
+        self.users
+            .push((username.into(), role, RegionScope::parse(scope).unwrap()));
+        self
+    }
+
+    pub fn empty(mut self) -> Self {
+        self.load_conformance = false;
+        self
+    }
+
+    /// One app per configured database.
+    pub async fn build_all(self) -> Vec<TestApp> {
+        let mut apps = Vec::new();
+        for db in stores().await {
+            apps.push(self.build_on(db).await);
+        }
+        apps
+    }
+
+    async fn build_on(&self, db: TestStore) -> TestApp {
+        let store = db.store.clone();
+        if self.load_conformance {
+            let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/conformance/data");
+            let tmp = tempfile::tempdir().unwrap();
+            for f in ["households.csv", "members.csv"] {
+                std::fs::copy(src.join(f), tmp.path().join(f)).unwrap();
+            }
+            let r = import_dir(
+                store.clone(),
+                Regions::default(),
+                tmp.path(),
+                ImportOptions::default(),
+                None,
+            )
+            .await
+            .unwrap();
+            assert_eq!(r.rejected, 0);
+        }
+        let hash = selaras_web::auth::hash_password(PASSWORD).unwrap();
+        for (u, role, scope) in &self.users {
+            store
+                .create_user(&NewUser {
+                    username: u.clone(),
+                    password_hash: hash.clone(),
+                    role: *role,
+                    scope: *scope,
+                    program: None,
+                })
+                .await
+                .unwrap();
+        }
+        let state = AppState {
+            store: store.clone(),
+            regions: selaras_regions::RegionTable::embedded(),
+            secure_cookies: false,
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router(state)).await.unwrap();
+        });
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        TestApp {
+            name: db.name,
+            base: format!("http://{addr}"),
+            store,
+            http,
+            _db: db,
+            _server: server,
+        }
+    }
+}
