@@ -245,6 +245,21 @@ fn small_set(edit: impl FnOnce(&mut Vec<String>, &mut Vec<String>)) -> tempfile:
     d
 }
 
+/// A CSV line from fields (quoting those with commas).
+fn join_csv(fields: &[String]) -> String {
+    fields
+        .iter()
+        .map(|x| {
+            if x.contains(',') {
+                format!("\"{x}\"")
+            } else {
+                x.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 fn split_csv(line: &str) -> Vec<String> {
     csv::ReaderBuilder::new()
         .has_headers(false)
@@ -530,4 +545,70 @@ async fn exported(t: &TestStore) -> (String, String) {
         read(&d.path().join("households.csv")),
         read(&d.path().join("members.csv")),
     )
+}
+
+#[tokio::test]
+async fn members_of_a_rejected_household_and_province_moves_are_refused() {
+    for t in stores().await {
+        // A household row with a bad field takes its members down with it, by name.
+        let dir = small_set(|hh, _| {
+            let header = split_csv(&hh[0]);
+            let p = header.iter().position(|c| c == "floor_area_m2").unwrap();
+            let mut f = split_csv(&hh[1]);
+            f[p] = "-1".into();
+            hh[1] = join_csv(&f);
+        });
+        let r = import(&t.store, dir.path()).await.unwrap();
+        let rej = rejects(dir.path());
+        assert!(
+            rej.iter()
+                .any(|x| x.0 == "households.csv" && x.1 == 2 && x.2 == "floor_area_m2"),
+            "{rej:?}"
+        );
+        let member_rejects: Vec<_> = rej.iter().filter(|x| x.0 == "members.csv").collect();
+        assert!(!member_rejects.is_empty());
+        assert!(
+            member_rejects
+                .iter()
+                .all(|x| x.3 == "its household (households.csv line 2) was rejected"),
+            "{member_rejects:?}"
+        );
+        assert_eq!(r.rejected as usize, 1 + member_rejects.len());
+
+        // The same household id re-imported in another province: refused, nothing changed.
+        let dir = small_set(|_, _| {});
+        import(&t.store, dir.path()).await.unwrap();
+        let before = t.store.counts().await.unwrap();
+        let hh_path = dir.path().join("households.csv");
+        let text = read(&hh_path);
+        let header = split_csv(text.lines().next().unwrap());
+        let p = header.iter().position(|c| c == "region_code").unwrap();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        let mut f = split_csv(&lines[1]);
+        assert!(!f[p].starts_with("33."));
+        f[p] = "33.14.01.2001".into();
+        lines[1] = join_csv(&f);
+        std::fs::write(&hh_path, lines.join("\n") + "\n").unwrap();
+        let r = import(&t.store, dir.path()).await.unwrap();
+        let rej = rejects(dir.path());
+        assert!(
+            rej.iter().any(|x| x.0 == "households.csv"
+                && x.1 == 2
+                && x.2 == "region_code"
+                && x.3.contains("record its exit (moved)")),
+            "{}: {rej:?}",
+            t.name
+        );
+        assert!(
+            rej.iter()
+                .any(|x| x.0 == "members.csv" && x.3.starts_with("its household was refused")),
+            "{rej:?}"
+        );
+        assert_eq!(r.households_changed + r.members_changed, 0);
+        let after = t.store.counts().await.unwrap();
+        assert_eq!(
+            (before.household_versions, before.member_versions),
+            (after.household_versions, after.member_versions)
+        );
+    }
 }

@@ -320,6 +320,7 @@ struct HouseholdPage {
     csrf: String,
     h: views::HouseholdView,
     region_label: String,
+    since: String,
     exit_label: Option<String>,
     members: Vec<MemberRow>,
     housing: Vec<(String, String)>,
@@ -401,6 +402,14 @@ fn value_label(col: &str, v: &str) -> String {
     }
 }
 
+/// `2026-11-22T00:25:16.745393Z` → `22/11/2026 00:25 UTC`, as forms in Indonesia write it.
+fn ts_label(ts: &str) -> String {
+    match (ts.get(0..4), ts.get(5..7), ts.get(8..10), ts.get(11..16)) {
+        (Some(y), Some(m), Some(d), Some(hm)) => format!("{d}/{m}/{y} {hm} UTC"),
+        _ => ts.to_string(),
+    }
+}
+
 pub async fn household(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -465,7 +474,7 @@ pub async fn household(
             kk_number: m.kk_number.clone(),
             name: m.name.clone(),
             relation: value_label("relation", &m.relation),
-            sex: m.sex.clone(),
+            sex: if m.sex == "F" { "P".into() } else { "L".into() },
             birth_date: selaras_domain::Date::parse(&m.birth_date)
                 .map(|d| d.to_id_string())
                 .unwrap_or_else(|_| m.birth_date.clone()),
@@ -492,8 +501,12 @@ pub async fn household(
                 v.subject
             },
             version: v.version,
-            valid_from: v.valid_from,
-            valid_to: v.valid_to.unwrap_or_else(|| "sekarang".into()),
+            valid_from: ts_label(&v.valid_from),
+            valid_to: v
+                .valid_to
+                .as_deref()
+                .map(ts_label)
+                .unwrap_or_else(|| "sekarang".into()),
             actor: format!("{} ({})", v.changed_by.actor, v.changed_by.kind),
             changed: if v.version == 1 {
                 "data awal".into()
@@ -506,7 +519,9 @@ pub async fn household(
             },
         })
         .collect();
+    let since = ts_label(&h.valid_from);
     let page = HouseholdPage {
+        since,
         user: Some(user_bar(&state, &caller)),
         csrf: caller.session.csrf.clone(),
         region_label: h.region.label(),
