@@ -1,3 +1,6 @@
+// Each test binary uses part of this module.
+#![allow(dead_code)]
+
 //! `TestApp`: a running server on a real socket over a real database (SQLite, and
 //! PostgreSQL when `TEST_DATABASE_URL` is set), loaded with the conformance registry and
 //! users of every role.

@@ -1,0 +1,164 @@
+//! The web UI in a real browser: Debian's headless Chromium driven through chromedriver.
+//! Screenshots go to `target/browser-artifacts/`. Without chromedriver the test says so and
+//! passes, unless `SELARAS_REQUIRE_BROWSER=1` (CI sets it), where that is a failure.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{TestApp, PASSWORD};
+use fantoccini::{ClientBuilder, Locator};
+use selaras_domain::access::Role;
+
+const NIK: &str = "1222016108457115";
+const HH: &str = "H24114258751b4c83";
+
+struct Driver(Child);
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn artifacts() -> std::path::PathBuf {
+    let d = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-artifacts");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[tokio::test]
+async fn sign_in_search_and_open_a_household_in_chromium() {
+    let chromedriver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let Some(chromedriver) = chromedriver else {
+        assert_ne!(
+            std::env::var("SELARAS_REQUIRE_BROWSER").as_deref(),
+            Ok("1"),
+            "chromedriver is required (apt-get install -y chromium chromium-driver)"
+        );
+        eprintln!(
+            "skipped: chromedriver not installed (apt-get install -y chromium chromium-driver)"
+        );
+        return;
+    };
+    let app = TestApp::builder()
+        .user("fas.dalam", Role::Facilitator, "12.22.01.2009")
+        .build_all()
+        .await
+        .remove(0);
+    let port = free_port();
+    let _driver = Driver(
+        Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1100,900",
+                     format!("--user-data-dir={}", tempfile::tempdir().unwrap().keep().display())]
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let mut client = None;
+    for _ in 0..50 {
+        match ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    let c = client.expect("connect to chromedriver");
+    let shot = |name: &'static str| {
+        let c = c.clone();
+        async move {
+            let png = c.screenshot().await.unwrap();
+            std::fs::write(artifacts().join(name), png).unwrap();
+        }
+    };
+
+    c.goto(&format!("{}/", app.base)).await.unwrap();
+    assert!(c.current_url().await.unwrap().path().ends_with("/login"));
+    shot("01-login.png").await;
+    // Labels are tied to their inputs (keyboard and screen-reader use).
+    c.find(Locator::Css("label[for=username]")).await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("fas.dalam")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action='/login'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    c.wait()
+        .for_element(Locator::Id("q"))
+        .await
+        .unwrap()
+        .send_keys(NIK)
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[role=search] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let link = c
+        .wait()
+        .for_element(Locator::Css(&format!("a[href='/households/{HH}']")))
+        .await
+        .unwrap();
+    shot("02-search.png").await;
+    link.click().await.unwrap();
+    c.wait()
+        .for_element(Locator::XPath("//h2[text()='Anggota rumah tangga']"))
+        .await
+        .unwrap();
+    let body = c.source().await.unwrap();
+    assert!(body.contains(NIK) && body.contains("Riwayat versi"));
+    shot("03-household.png").await;
+
+    // Sign out from the header.
+    c.find(Locator::Css("header form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("username")).await.unwrap();
+    c.close().await.unwrap();
+}
