@@ -868,6 +868,37 @@ mod tests {
         assert_eq!(Member::from_row(&bad, &All).unwrap_err()[0].column, "name");
     }
 
+    proptest::proptest! {
+        /// Whatever the fields hold, parsing answers (a record or named errors), never panics,
+        /// and every error names a real column.
+        #[test]
+        fn arbitrary_rows_never_panic(fields in proptest::collection::vec("\\PC{0,24}", 0..45)) {
+            if let Err(errs) = Household::from_row(&fields, &All) {
+                for e in errs {
+                    proptest::prop_assert!(HOUSEHOLD_COLUMNS.iter().any(|c| c.name == e.column));
+                }
+            }
+            if let Err(errs) = Member::from_row(&fields, &All) {
+                for e in errs {
+                    proptest::prop_assert!(MEMBER_COLUMNS.iter().any(|c| c.name == e.column));
+                }
+            }
+        }
+
+        /// A valid row with one field replaced by junk (never a valid code: it starts with
+        /// `#`) is refused, naming that field.
+        #[test]
+        fn one_bad_field_is_named(col in 0usize..19, junk in "#[a-z%]{0,7}") {
+            let mut row = member_row();
+            let name = MEMBER_COLUMNS[col].name;
+            // Free text and the household id accept any text.
+            proptest::prop_assume!(!matches!(name, "name" | "household_id"));
+            row[col] = junk;
+            let errs = Member::from_row(&row, &All).unwrap_err();
+            proptest::prop_assert!(errs.iter().any(|e| e.column == name), "{:?}", errs);
+        }
+    }
+
     #[test]
     fn second_head_is_refused() {
         let m = Member::from_row(&member_row(), &All).unwrap();
