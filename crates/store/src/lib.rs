@@ -279,3 +279,54 @@ pub fn now_utc() -> String {
 }
 
 pub use codec::format_ts;
+
+/// The household as it stood at `at` (a stored timestamp, RFC 3339 UTC), rebuilt from its
+/// versions ([`Storage::history`]): for the household and each person, the version with
+/// `valid_from <= at < valid_to`. `None` if the household did not exist yet.
+pub fn record_as_of(entries: &[VersionEntry], at: &str) -> Result<Option<HouseholdRecord>> {
+    let live = |e: &&VersionEntry| {
+        e.valid_from.as_str() <= at && e.valid_to.as_deref().is_none_or(|to| at < to)
+    };
+    let text = |e: &VersionEntry| {
+        e.fields
+            .iter()
+            .map(|(_, v)| v.clone())
+            .collect::<Vec<String>>()
+    };
+    let Some(h) = entries
+        .iter()
+        .filter(|e| e.subject == "household")
+        .find(live)
+    else {
+        return Ok(None);
+    };
+    let household = codec::household_from_text(&text(h))?;
+    let mut members = Vec::new();
+    let mut people: Vec<&VersionEntry> = entries
+        .iter()
+        .filter(|e| e.subject != "household")
+        .filter(live)
+        .collect();
+    people.sort_by(|a, b| a.subject.cmp(&b.subject));
+    for (no, e) in people.into_iter().enumerate() {
+        let member = codec::member_from_text(&text(e))?;
+        // A person's versions under this household only: one that moved here later is not
+        // part of it before then.
+        if member.household_id != household.id {
+            continue;
+        }
+        members.push(MemberRecord {
+            member,
+            member_no: no as i64,
+            version: e.version,
+            valid_from: e.valid_from.clone(),
+        });
+    }
+    Ok(Some(HouseholdRecord {
+        household,
+        version: h.version,
+        valid_from: h.valid_from.clone(),
+        change: h.change.clone(),
+        members,
+    }))
+}

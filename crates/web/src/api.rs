@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1` and its OpenAPI document.
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -96,17 +96,37 @@ pub async fn get_person(
     }))
 }
 
-/// A household with its members; 404 outside the caller's region.
-#[utoipa::path(get, path = "/api/v1/households/{id}", params(("id" = String, Path, description = "household_id")),
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AsOf {
+    /// Show the household as it stood at this moment (RFC 3339, e.g. `2026-01-31T00:00:00Z`).
+    pub as_of: Option<String>,
+}
+
+/// A household with its members, now or as it stood at `as_of`; 404 outside the caller's
+/// region (or before the household existed).
+#[utoipa::path(get, path = "/api/v1/households/{id}", params(("id" = String, Path, description = "household_id"), AsOf),
     security(("bearer" = [])),
-    responses((status = 200, body = HouseholdView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = HouseholdView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn get_household(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     Path(id): Path<String>,
+    query: Result<Query<AsOf>, QueryRejection>,
 ) -> ApiResult<Json<HouseholdView>> {
+    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let rec = readable_household(&state, &caller, &id).await?;
-    Ok(Json(household_view(state.regions, &rec)))
+    let Some(at) = q.as_of else {
+        return Ok(Json(household_view(state.regions, &rec)));
+    };
+    let at = time::OffsetDateTime::parse(&at, &time::format_description::well_known::Rfc3339)
+        .map(selaras_store::format_ts)
+        .map_err(|_| ApiError::Invalid {
+            field: "as_of".into(),
+            detail: "expected an RFC 3339 time such as 2026-01-31T00:00:00Z".into(),
+        })?;
+    let past = selaras_store::record_as_of(&state.store.history(&id).await?, &at)?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(household_view(state.regions, &past)))
 }
 
 /// Every version of a household and its members, newest first.

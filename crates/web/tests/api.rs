@@ -309,3 +309,93 @@ async fn web_sign_in_search_and_household_page() {
         assert_eq!(r.status(), 303, "signed out");
     }
 }
+
+#[tokio::test]
+async fn a_household_as_it_stood_before_a_change() {
+    for app in apps().await {
+        let admin = app.token("admin").await;
+        let (_, _, now) = app
+            .get(&format!("/api/v1/households/{HH}"), Some(&admin))
+            .await;
+        let now: serde_json::Value = serde_json::from_str(&now).unwrap();
+        let loaded_at = now["valid_from"].as_str().unwrap().to_string();
+        // Change the household's floor area through a second import of that one household.
+        let dir = tempfile::tempdir().unwrap();
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/conformance/data");
+        let text = std::fs::read_to_string(src.join("households.csv")).unwrap();
+        let mut lines = text.lines();
+        let header = lines.next().unwrap();
+        let row = lines.find(|l| l.contains(HH)).unwrap();
+        let cols: Vec<&str> = header.split(',').collect();
+        let area = cols.iter().position(|c| *c == "floor_area_m2").unwrap();
+        let mut rec = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(row.as_bytes());
+        let mut fields: Vec<String> = rec
+            .records()
+            .next()
+            .unwrap()
+            .unwrap()
+            .iter()
+            .map(String::from)
+            .collect();
+        let old_area = fields[area].clone();
+        fields[area] = "123.5".into();
+        let mut w = csv::Writer::from_path(dir.path().join("households.csv")).unwrap();
+        w.write_record(&cols).unwrap();
+        w.write_record(&fields).unwrap();
+        w.flush().unwrap();
+        let members = std::fs::read_to_string(src.join("members.csv")).unwrap();
+        let mut m: Vec<&str> = members.lines().take(1).collect();
+        m.extend(members.lines().filter(|l| l.starts_with(HH)));
+        std::fs::write(dir.path().join("members.csv"), m.join("\n") + "\n").unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let r = selaras_batch::import::import_dir(
+            app.store.clone(),
+            selaras_batch::Regions::default(),
+            dir.path(),
+            Default::default(),
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.households_changed, 1);
+
+        let (_, _, cur) = app
+            .get(&format!("/api/v1/households/{HH}"), Some(&admin))
+            .await;
+        let cur: serde_json::Value = serde_json::from_str(&cur).unwrap();
+        assert_eq!(cur["fields"]["floor_area_m2"], "123.5");
+        assert_eq!(cur["version"], 2);
+        let (s, _, past) = app
+            .get(
+                &format!("/api/v1/households/{HH}?as_of={loaded_at}"),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(s, 200, "{past}");
+        let past: serde_json::Value = serde_json::from_str(&past).unwrap();
+        assert_eq!(past["fields"]["floor_area_m2"], old_area.as_str());
+        assert_eq!(past["version"], 1);
+        assert_eq!(past["members"].as_array().unwrap().len(), 6);
+        // Before it was loaded: not there. A malformed time: 422 naming the field.
+        assert_eq!(
+            app.get(
+                &format!("/api/v1/households/{HH}?as_of=2000-01-01T00:00:00Z"),
+                Some(&admin)
+            )
+            .await
+            .0,
+            404
+        );
+        let (s, _, body) = app
+            .get(
+                &format!("/api/v1/households/{HH}?as_of=kemarin"),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(s, 422);
+        assert!(body.contains("\"field\":\"as_of\""), "{body}");
+    }
+}
