@@ -2,7 +2,6 @@
 //! staging table, then one `INSERT … SELECT … ON CONFLICT` per table, so that a chunk of
 //! thousands of households costs a handful of round trips.
 
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -213,9 +212,7 @@ impl Storage for PgStore {
             .filter(|u| u.household.is_none())
             .filter_map(|u| u.members.first().map(|m| m.household_id.to_string()))
             .collect();
-        let parent_prov: std::collections::HashMap<String, String> = if missing.is_empty() {
-            Default::default()
-        } else {
+        let parent_prov: std::collections::HashMap<String, String> =
             sqlx::query_as::<_, (String, String)>(
                 "SELECT household_id, prov FROM households WHERE household_id = ANY($1)",
             )
@@ -223,18 +220,14 @@ impl Storage for PgStore {
             .fetch_all(&mut *tx)
             .await?
             .into_iter()
-            .collect()
-        };
+            .collect();
 
-        // One round trip for both (simple protocol; the notices about existing tables
-        // are dropped).
-        sqlx::raw_sql(
-            "SET LOCAL client_min_messages = warning; \
-             CREATE TEMP TABLE IF NOT EXISTS stage_households (LIKE households INCLUDING DEFAULTS) ON COMMIT DELETE ROWS; \
-             CREATE TEMP TABLE IF NOT EXISTS stage_members (LIKE members INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
-        )
-        .execute(&mut *tx)
-        .await?;
+        for stmt in [
+            "CREATE TEMP TABLE IF NOT EXISTS stage_households (LIKE households INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
+            "CREATE TEMP TABLE IF NOT EXISTS stage_members (LIKE members INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
+        ] {
+            sqlx::query(stmt).execute(&mut *tx).await?;
+        }
 
         let mut buf = String::with_capacity(units.len() * 400);
         let mut n_households = 0u64;
@@ -248,13 +241,12 @@ impl Storage for PgStore {
                 copy_csv_field(&mut buf, v);
                 buf.push(',');
             }
-            let _ = writeln!(
-                buf,
-                "{},{hash},1,{},{}",
+            buf.push_str(&format!(
+                "{},{hash},1,{},{}\n",
                 h.region.province(),
                 change.id,
                 change.at
-            );
+            ));
             n_households += 1;
         }
         let hcols = format!("{}, {}", col_names(HOUSEHOLD_COLUMNS), schema::META);
@@ -296,10 +288,7 @@ impl Storage for PgStore {
                 },
             };
             for (k, m) in u.members.iter().enumerate() {
-                if let Some(p) = (!nik_prov.is_empty())
-                    .then(|| nik_prov.get(&m.nik.to_string()))
-                    .flatten()
-                {
+                if let Some(p) = nik_prov.get(&m.nik.to_string()) {
                     if *p != prov {
                         stats.rejects.push((
                             i,
@@ -319,7 +308,10 @@ impl Storage for PgStore {
                     copy_csv_field(&mut buf, v);
                     buf.push(',');
                 }
-                let _ = writeln!(buf, "{no},{prov},{hash},1,{},{}", change.id, change.at);
+                buf.push_str(&format!(
+                    "{no},{prov},{hash},1,{},{}\n",
+                    change.id, change.at
+                ));
                 n_members += 1;
             }
         }
