@@ -184,14 +184,7 @@ async fn web_sign_in_search_and_household_page() {
             .await
             .unwrap();
         assert!(page.contains("<html lang=\"id\">") && page.contains("Kata sandi"));
-        let csrf = page
-            .split("name=\"csrf\" value=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_string();
+        let csrf = csrf_of(&page);
 
         // A form without the matching CSRF token is refused.
         let r = app
@@ -207,14 +200,7 @@ async fn web_sign_in_search_and_household_page() {
             .unwrap();
         assert_eq!(r.status(), 400);
         let page = r.text().await.unwrap();
-        let csrf2 = page
-            .split("name=\"csrf\" value=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_string();
+        let csrf2 = csrf_of(&page);
         assert_ne!(csrf, csrf2);
         let r = app
             .http
@@ -289,14 +275,7 @@ async fn web_sign_in_search_and_household_page() {
         assert!(r.text().await.unwrap().contains("di luar wilayah Anda"));
 
         // Sign out needs the session's CSRF token.
-        let csrf = page
-            .split("name=\"csrf\" value=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_string();
+        let csrf = csrf_of(&page);
         let r = app
             .http
             .post(format!("{}/logout", app.base))
@@ -398,4 +377,15 @@ async fn a_household_as_it_stood_before_a_change() {
         assert_eq!(s, 422);
         assert!(body.contains("\"field\":\"as_of\""), "{body}");
     }
+}
+
+/// The CSRF token a page's form carries.
+fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
 }
