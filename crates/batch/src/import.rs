@@ -10,9 +10,11 @@
 //!   re-import changes nothing and an import killed half-way is resumed by running it
 //!   again: the chunks already committed are found unchanged, the rest is written.
 //! - Parsing runs on a blocking thread, writing on the async side, with two chunks in
-//!   flight between them.
+//!   flight between them. On PostgreSQL several chunks are written at the same time,
+//!   each in its own transaction (the server's index work is the bound, and it uses
+//!   more than one core); a chunk with member-only units waits for the chunks before it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -23,7 +25,9 @@ use selaras_interchange::{
     self as ix, CountingReader, CsvFile, InterchangeError, MappedRow, ReadItem, RejectWriter,
     HOUSEHOLDS_FILE, MEMBERS_FILE,
 };
-use selaras_store::{Change, ChangeKind, ImportTotals, NewChange, Storage, StoreError, Unit};
+use selaras_store::{
+    Backend, Change, ChangeKind, ImportTotals, NewChange, Storage, StoreError, Unit, UpsertStats,
+};
 
 use crate::Regions;
 
@@ -44,6 +48,9 @@ pub struct ImportOptions {
     pub chunk_members: usize,
     /// Where rejects go; default `DIR/rejects.csv`.
     pub rejects: Option<PathBuf>,
+    /// Chunks written at the same time, each in its own transaction; 0: chosen by the
+    /// database (PostgreSQL 3, SQLite 1 since it has one writer anyway).
+    pub writers: usize,
 }
 
 impl Default for ImportOptions {
@@ -52,6 +59,7 @@ impl Default for ImportOptions {
             actor: "import".into(),
             chunk_members: 8_000,
             rejects: None,
+            writers: 0,
         }
     }
 }
@@ -172,9 +180,31 @@ pub async fn import_dir(
         rejects_path: rejects_path.clone(),
         ..Default::default()
     };
+    let writers = match opts.writers {
+        0 => match store.backend() {
+            Backend::Postgres => 3,
+            Backend::Sqlite => 1,
+        },
+        n => n,
+    };
+    let mut in_flight: VecDeque<Written> = VecDeque::new();
     let write_result: Result<(), ImportError> = async {
         while let Some(chunk) = rx.recv().await {
-            write_chunk(&*store, &change, chunk, &shared, &mut report).await?;
+            // A member-only unit needs its household committed: let every chunk in
+            // flight finish first.
+            let after_all = chunk.units.iter().any(|u| u.household.is_none());
+            while in_flight.len() >= writers || (after_all && !in_flight.is_empty()) {
+                if let Some(w) = in_flight.pop_front() {
+                    w.account(&shared, &mut report).await?;
+                    if let Some(p) = &progress {
+                        p(members_read.load(Ordering::Relaxed), members_size);
+                    }
+                }
+            }
+            in_flight.push_back(Written::start(&store, &change, chunk));
+        }
+        while let Some(w) = in_flight.pop_front() {
+            w.account(&shared, &mut report).await?;
             if let Some(p) = &progress {
                 p(members_read.load(Ordering::Relaxed), members_size);
             }
@@ -182,6 +212,11 @@ pub async fn import_dir(
         Ok(())
     }
     .await;
+    // After a failed chunk, let the ones still in flight end (their transactions commit
+    // or roll back on their own) before the import is marked failed.
+    for w in in_flight.drain(..) {
+        let _ = w.task.wait().await;
+    }
     // Stop the parser if writing failed, then surface the first error.
     drop(rx);
     let parsed = parser
@@ -214,52 +249,96 @@ pub async fn import_dir(
     Ok(report)
 }
 
-async fn write_chunk(
-    store: &dyn Storage,
-    change: &Change,
-    chunk: Chunk,
-    shared: &Shared,
-    report: &mut ImportReport,
-) -> Result<(), ImportError> {
-    let stats = store.upsert_units(change, &chunk.units).await?;
-    let mut refused_households = 0u64;
-    let mut refused_members = 0u64;
-    for (unit, member, column, reason) in &stats.rejects {
-        match member {
-            None => {
-                if let Some(line) = chunk.lines.household[*unit] {
-                    shared.reject(HOUSEHOLDS_FILE, line, &[(column, reason.clone())])?;
-                    refused_households += 1;
+/// A chunk handed to the store: its transaction runs as a task of its own, so that
+/// several chunks can be written at the same time (PostgreSQL). Results are accounted in
+/// the order the chunks were read.
+struct Written {
+    task: AbortOnDrop,
+    lines: ChunkLines,
+    households_sent: u64,
+    members_sent: u64,
+}
+
+/// Dropping the import (a killed or cancelled import) stops its chunks in flight: their
+/// transactions roll back, as when the process stops.
+struct AbortOnDrop(Option<tokio::task::JoinHandle<Result<UpsertStats, StoreError>>>);
+
+impl AbortOnDrop {
+    async fn wait(mut self) -> Result<UpsertStats, ImportError> {
+        match self.0.take() {
+            Some(task) => task
+                .await
+                .map_err(|e| ImportError::Worker(e.to_string()))?
+                .map_err(ImportError::from),
+            None => Err(ImportError::Worker("chunk already accounted".into())),
+        }
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(task) = &self.0 {
+            task.abort();
+        }
+    }
+}
+
+impl Written {
+    fn start(store: &Arc<dyn Storage>, change: &Change, chunk: Chunk) -> Written {
+        let households_sent = chunk.units.iter().filter(|u| u.household.is_some()).count() as u64;
+        let members_sent: u64 = chunk.units.iter().map(|u| u.members.len() as u64).sum();
+        let store = store.clone();
+        let change = change.clone();
+        let units = chunk.units;
+        let task = tokio::spawn(async move { store.upsert_units(&change, &units).await });
+        Written {
+            task: AbortOnDrop(Some(task)),
+            lines: chunk.lines,
+            households_sent,
+            members_sent,
+        }
+    }
+
+    async fn account(self, shared: &Shared, report: &mut ImportReport) -> Result<(), ImportError> {
+        let stats = self.task.wait().await?;
+        let lines = &self.lines;
+        let mut refused_households = 0u64;
+        let mut refused_members = 0u64;
+        for (unit, member, column, reason) in &stats.rejects {
+            match member {
+                None => {
+                    if let Some(line) = lines.household[*unit] {
+                        shared.reject(HOUSEHOLDS_FILE, line, &[(column, reason.clone())])?;
+                        refused_households += 1;
+                    }
+                    for line in &lines.members[*unit] {
+                        shared.reject(
+                            MEMBERS_FILE,
+                            *line,
+                            &[(
+                                "household_id",
+                                format!("its household was refused: {reason}"),
+                            )],
+                        )?;
+                        refused_members += 1;
+                    }
                 }
-                for line in &chunk.lines.members[*unit] {
+                Some(k) => {
                     shared.reject(
                         MEMBERS_FILE,
-                        *line,
-                        &[(
-                            "household_id",
-                            format!("its household was refused: {reason}"),
-                        )],
+                        lines.members[*unit][*k],
+                        &[(column, reason.clone())],
                     )?;
                     refused_members += 1;
                 }
             }
-            Some(k) => {
-                shared.reject(
-                    MEMBERS_FILE,
-                    chunk.lines.members[*unit][*k],
-                    &[(column, reason.clone())],
-                )?;
-                refused_members += 1;
-            }
         }
+        report.households += self.households_sent - refused_households;
+        report.members += self.members_sent - refused_members;
+        report.households_changed += stats.households_written;
+        report.members_changed += stats.members_written;
+        Ok(())
     }
-    let households_sent = chunk.units.iter().filter(|u| u.household.is_some()).count() as u64;
-    let members_sent: u64 = chunk.units.iter().map(|u| u.members.len() as u64).sum();
-    report.households += households_sent - refused_households;
-    report.members += members_sent - refused_members;
-    report.households_changed += stats.households_written;
-    report.members_changed += stats.members_written;
-    Ok(())
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

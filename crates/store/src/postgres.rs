@@ -2,14 +2,16 @@
 //! staging table, then one `INSERT … SELECT … ON CONFLICT` per table, so that a chunk of
 //! thousands of households costs a handful of round trips.
 
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::TryStreamExt;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::{PgPool, Row};
 
-use selaras_domain::registry::{Column, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
+use selaras_domain::registry::{Column, Value, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 use selaras_domain::RegionScope;
 
 use crate::codec::{self, copy_csv_field, row_hash};
@@ -19,6 +21,10 @@ use crate::*;
 
 pub struct PgStore {
     pool: PgPool,
+    /// Household ids and NIKs have unique indexes of their own (see `upsert_units`).
+    national_keys: tokio::sync::OnceCell<bool>,
+    /// The last chunk written held new rows only.
+    all_new: AtomicBool,
 }
 
 const D: Dialect = Dialect::Postgres;
@@ -31,7 +37,11 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts)
             .await?;
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            pool,
+            national_keys: tokio::sync::OnceCell::new(),
+            all_new: AtomicBool::new(true),
+        })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -84,6 +94,266 @@ fn update_set(cols: &[Column], table: &str, key: &str, extra: &[&str]) -> String
         .collect();
     sets.push(format!("version = {table}.version + 1"));
     sets.join(", ")
+}
+
+/// Rows in COPY CSV text.
+#[derive(Default)]
+struct Rows {
+    text: String,
+    count: u64,
+}
+
+/// One table's rows of a chunk: new keys, and keys found stored.
+#[derive(Default)]
+struct CopyRows {
+    new: Rows,
+    stored: Rows,
+}
+
+impl CopyRows {
+    fn pick(&mut self, stored: bool) -> &mut Rows {
+        if stored {
+            &mut self.stored
+        } else {
+            &mut self.new
+        }
+    }
+}
+
+async fn copy_in(conn: &mut PgConnection, table: &str, cols: &str, rows: &Rows) -> Result<()> {
+    if rows.count == 0 {
+        return Ok(());
+    }
+    let mut copy = conn
+        .copy_in_raw(&format!("COPY {table} ({cols}) FROM STDIN (FORMAT csv)"))
+        .await?;
+    copy.send(rows.text.as_bytes()).await?;
+    copy.finish().await?;
+    Ok(())
+}
+
+/// How `upsert_once` treats rows it has not looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// No lookups: every row is taken to be new and copied straight in.
+    Optimistic,
+    /// Stored provinces looked up first; new rows copied straight in, stored ones upserted.
+    Lookups,
+    /// Lookups, and every row upserted (after a COPY met a row stored meanwhile).
+    UpsertAll,
+}
+
+/// One attempt at `upsert_units` in `tx`. `None`: a row copied in as new was stored
+/// after all (unique violation); the caller rolls back and tries the next mode.
+async fn upsert_once(
+    tx: &mut PgConnection,
+    change: &Change,
+    units: &[Unit],
+    mode: Mode,
+) -> Result<Option<UpsertStats>> {
+    let mut stats = UpsertStats::default();
+    let lookups = mode != Mode::Optimistic;
+
+    let ids: Vec<String> = if lookups {
+        units
+            .iter()
+            .filter_map(|u| u.household.as_ref().map(|h| h.id.to_string()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let stored_prov = provinces(
+        &mut *tx,
+        "SELECT household_id, prov FROM households WHERE household_id = ANY($1)",
+        &ids,
+    )
+    .await?;
+    let mut refused_unit = vec![false; units.len()];
+    for (i, u) in units.iter().enumerate() {
+        if let Some(h) = &u.household {
+            if let Some(p) = stored_prov.get(h.id.as_str()) {
+                if p != h.region.province().as_str() {
+                    refused_unit[i] = true;
+                    stats.rejects.push((i, None, "region_code", format!("household is registered in province {p}: record its exit (moved) and register it anew")));
+                }
+            }
+        }
+    }
+    let niks: Vec<String> = if lookups {
+        units
+            .iter()
+            .flat_map(|u| u.members.iter().map(|m| m.nik.to_string()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let nik_prov = provinces(
+        &mut *tx,
+        "SELECT nik, prov FROM members WHERE nik = ANY($1)",
+        &niks,
+    )
+    .await?;
+    let missing: Vec<String> = units
+        .iter()
+        .filter(|u| u.household.is_none())
+        .filter_map(|u| u.members.first().map(|m| m.household_id.to_string()))
+        .collect();
+    let parent_prov = provinces(
+        &mut *tx,
+        "SELECT household_id, prov FROM households WHERE household_id = ANY($1)",
+        &missing,
+    )
+    .await?;
+
+    // Rows as COPY text: new rows are copied straight into the tables; those found
+    // stored go through a staging table and an upsert.
+    let upsert_all = mode == Mode::UpsertAll;
+    let mut hh = CopyRows::default();
+    for (i, u) in units.iter().enumerate() {
+        let Some(h) = u.household.as_ref().filter(|_| !refused_unit[i]) else {
+            continue;
+        };
+        let values = h.values();
+        let hash = row_hash(&values);
+        let rows = hh.pick(upsert_all || stored_prov.contains_key(h.id.as_str()));
+        for v in &values {
+            copy_csv_field(&mut rows.text, v);
+            rows.text.push(',');
+        }
+        let _ = writeln!(
+            rows.text,
+            "{},{hash},1,{},{}",
+            h.region.province(),
+            change.id,
+            change.at
+        );
+        rows.count += 1;
+    }
+    let mut mm = CopyRows::default();
+    for (i, u) in units.iter().enumerate() {
+        if refused_unit[i] {
+            continue;
+        }
+        let prov = match &u.household {
+            Some(h) => h.region.province().to_string(),
+            None => match u
+                .members
+                .first()
+                .and_then(|m| parent_prov.get(m.household_id.as_str()))
+            {
+                Some(p) => p.clone(),
+                None => continue,
+            },
+        };
+        for (k, m) in u.members.iter().enumerate() {
+            let values = m.values();
+            // values[1] is the NIK as text.
+            let stored = match (nik_prov.is_empty(), &values[1]) {
+                (false, Value::Text(nik)) => nik_prov.get(&**nik),
+                _ => None,
+            };
+            if let Some(p) = stored {
+                if *p != prov {
+                    stats.rejects.push((
+                        i,
+                        Some(k),
+                        "nik",
+                        format!("person is registered in province {p}: record the move out first"),
+                    ));
+                    continue;
+                }
+            }
+            let no = u.member_nos.get(k).copied().unwrap_or(k as i64);
+            let hash = row_hash(&values) ^ no.wrapping_mul(0x9e37_79b9);
+            let rows = mm.pick(upsert_all || stored.is_some());
+            for v in &values {
+                copy_csv_field(&mut rows.text, v);
+                rows.text.push(',');
+            }
+            let _ = writeln!(
+                rows.text,
+                "{no},{prov},{hash},1,{},{}",
+                change.id, change.at
+            );
+            rows.count += 1;
+        }
+    }
+    let hcols = format!("{}, {}", col_names(HOUSEHOLD_COLUMNS), schema::META);
+    let mcols = format!("{}, member_no, {}", col_names(MEMBER_COLUMNS), schema::META);
+
+    // New rows: no staging, no conflict handling.
+    for (table, cols, rows) in [
+        ("households", &hcols, &hh.new),
+        ("members", &mcols, &mm.new),
+    ] {
+        match copy_in(&mut *tx, table, cols, rows).await {
+            Ok(()) => {}
+            Err(StoreError::Db(sqlx::Error::Database(e))) if e.is_unique_violation() => {
+                return Ok(None)
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    stats.households_written = hh.new.count;
+    stats.members_written = mm.new.count;
+
+    // Stored rows: stage, then one upsert per table that writes a new version only where
+    // the content differs.
+    if hh.stored.count + mm.stored.count > 0 {
+        // One round trip for both (simple protocol; notices about existing tables are
+        // dropped).
+        sqlx::Executor::execute(
+            &mut *tx,
+            "SET LOCAL client_min_messages = warning; \
+             CREATE TEMP TABLE IF NOT EXISTS stage_households (LIKE households INCLUDING DEFAULTS) ON COMMIT DELETE ROWS; \
+             CREATE TEMP TABLE IF NOT EXISTS stage_members (LIKE members INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
+        )
+        .await?;
+    }
+    if hh.stored.count > 0 {
+        copy_in(&mut *tx, "stage_households", &hcols, &hh.stored).await?;
+        let n = sqlx::query(&format!(
+            "INSERT INTO households ({hcols}) SELECT {hcols} FROM stage_households \
+             ON CONFLICT (prov, household_id) DO UPDATE SET {} WHERE households.row_hash <> EXCLUDED.row_hash",
+            update_set(HOUSEHOLD_COLUMNS, "households", "household_id", &[])
+        ))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        stats.households_written += n;
+    }
+    if mm.stored.count > 0 {
+        copy_in(&mut *tx, "stage_members", &mcols, &mm.stored).await?;
+        let n = sqlx::query(&format!(
+            "INSERT INTO members ({mcols}) SELECT {mcols} FROM stage_members \
+             ON CONFLICT (prov, nik) DO UPDATE SET {} WHERE members.row_hash <> EXCLUDED.row_hash",
+            update_set(MEMBER_COLUMNS, "members", "nik", &["member_no"])
+        ))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        stats.members_written += n;
+    }
+    stats.households_unchanged = hh.new.count + hh.stored.count - stats.households_written;
+    stats.members_unchanged = mm.new.count + mm.stored.count - stats.members_written;
+    Ok(Some(stats))
+}
+
+/// `(key, prov)` rows of `sql` for these keys; no query for none.
+async fn provinces(
+    conn: &mut PgConnection,
+    sql: &str,
+    keys: &[String],
+) -> Result<std::collections::HashMap<String, String>> {
+    if keys.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(sqlx::query_as::<_, (String, String)>(sql)
+        .bind(keys)
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 #[async_trait]
@@ -167,176 +437,48 @@ impl Storage for PgStore {
     }
 
     async fn upsert_units(&self, change: &Change, units: &[Unit]) -> Result<UpsertStats> {
-        let mut tx = self.pool.begin().await?;
-        let mut stats = UpsertStats::default();
-
-        let ids: Vec<String> = units
-            .iter()
-            .filter_map(|u| u.household.as_ref().map(|h| h.id.to_string()))
-            .collect();
-        let stored_prov: std::collections::HashMap<String, String> =
-            sqlx::query_as::<_, (String, String)>(
-                "SELECT household_id, prov FROM households WHERE household_id = ANY($1)",
-            )
-            .bind(&ids)
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .collect();
-        let mut refused_unit = vec![false; units.len()];
-        for (i, u) in units.iter().enumerate() {
-            if let Some(h) = &u.household {
-                if let Some(p) = stored_prov.get(h.id.as_str()) {
-                    if p != h.region.province().as_str() {
-                        refused_unit[i] = true;
-                        stats.rejects.push((i, None, "region_code", format!("household is registered in province {p}: record its exit (moved) and register it anew")));
-                    }
-                }
-            }
-        }
-        let niks: Vec<String> = units
-            .iter()
-            .flat_map(|u| u.members.iter().map(|m| m.nik.to_string()))
-            .collect();
-        let nik_prov: std::collections::HashMap<String, String> =
-            sqlx::query_as::<_, (String, String)>(
-                "SELECT nik, prov FROM members WHERE nik = ANY($1)",
-            )
-            .bind(&niks)
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .collect();
-        let missing: Vec<String> = units
-            .iter()
-            .filter(|u| u.household.is_none())
-            .filter_map(|u| u.members.first().map(|m| m.household_id.to_string()))
-            .collect();
-        let parent_prov: std::collections::HashMap<String, String> =
-            sqlx::query_as::<_, (String, String)>(
-                "SELECT household_id, prov FROM households WHERE household_id = ANY($1)",
-            )
-            .bind(&missing)
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .collect();
-
-        for stmt in [
-            "CREATE TEMP TABLE IF NOT EXISTS stage_households (LIKE households INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
-            "CREATE TEMP TABLE IF NOT EXISTS stage_members (LIKE members INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
-        ] {
-            sqlx::query(stmt).execute(&mut *tx).await?;
-        }
-
-        let mut buf = String::with_capacity(units.len() * 400);
-        let mut n_households = 0u64;
-        for (i, u) in units.iter().enumerate() {
-            let Some(h) = u.household.as_ref().filter(|_| !refused_unit[i]) else {
-                continue;
-            };
-            let values = h.values();
-            let hash = row_hash(&values);
-            for v in &values {
-                copy_csv_field(&mut buf, v);
-                buf.push(',');
-            }
-            buf.push_str(&format!(
-                "{},{hash},1,{},{}\n",
-                h.region.province(),
-                change.id,
-                change.at
-            ));
-            n_households += 1;
-        }
-        let hcols = format!("{}, {}", col_names(HOUSEHOLD_COLUMNS), schema::META);
-        if n_households > 0 {
-            let mut copy = (*tx)
-                .copy_in_raw(&format!(
-                    "COPY stage_households ({hcols}) FROM STDIN (FORMAT csv)"
-                ))
+        // Household ids and NIKs unique nationally (the single-node indexes of migration
+        // 1) let a load of new rows skip the province lookups: should a row exist after
+        // all, the COPY fails on those indexes and the chunk is redone with lookups.
+        let national = *self
+            .national_keys
+            .get_or_try_init(|| async {
+                let n: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() \
+                     AND indexname IN ('households_id_unique', 'members_nik_unique')",
+                )
+                .fetch_one(&self.pool)
                 .await?;
-            copy.send(buf.as_bytes()).await?;
-            copy.finish().await?;
-            let n = sqlx::query(&format!(
-                "INSERT INTO households ({hcols}) SELECT {hcols} FROM stage_households \
-                 ON CONFLICT (prov, household_id) DO UPDATE SET {} WHERE households.row_hash <> EXCLUDED.row_hash",
-                update_set(HOUSEHOLD_COLUMNS, "households", "household_id", &[])
-            ))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            stats.households_written = n;
-            stats.households_unchanged = n_households - n;
-        }
-
-        buf.clear();
-        let mut n_members = 0u64;
-        for (i, u) in units.iter().enumerate() {
-            if refused_unit[i] {
-                continue;
-            }
-            let prov = match &u.household {
-                Some(h) => h.region.province().to_string(),
-                None => match u
-                    .members
-                    .first()
-                    .and_then(|m| parent_prov.get(m.household_id.as_str()))
-                {
-                    Some(p) => p.clone(),
-                    None => continue,
-                },
-            };
-            for (k, m) in u.members.iter().enumerate() {
-                if let Some(p) = nik_prov.get(&m.nik.to_string()) {
-                    if *p != prov {
-                        stats.rejects.push((
-                            i,
-                            Some(k),
-                            "nik",
-                            format!(
-                                "person is registered in province {p}: record the move out first"
-                            ),
-                        ));
-                        continue;
-                    }
+                Ok::<_, StoreError>(n == 2)
+            })
+            .await?;
+        let mut mode = if national && self.all_new.load(Ordering::Relaxed) {
+            Mode::Optimistic
+        } else {
+            Mode::Lookups
+        };
+        loop {
+            let mut tx = self.pool.begin().await?;
+            match upsert_once(&mut tx, change, units, mode).await? {
+                Some(stats) => {
+                    tx.commit().await?;
+                    self.all_new.store(
+                        stats.households_unchanged + stats.members_unchanged == 0
+                            && stats.rejects.is_empty(),
+                        Ordering::Relaxed,
+                    );
+                    return Ok(stats);
                 }
-                let no = u.member_nos.get(k).copied().unwrap_or(k as i64);
-                let values = m.values();
-                let hash = row_hash(&values) ^ no.wrapping_mul(0x9e37_79b9);
-                for v in &values {
-                    copy_csv_field(&mut buf, v);
-                    buf.push(',');
+                None => {
+                    tx.rollback().await?;
+                    self.all_new.store(false, Ordering::Relaxed);
+                    mode = match mode {
+                        Mode::Optimistic => Mode::Lookups,
+                        _ => Mode::UpsertAll,
+                    };
                 }
-                buf.push_str(&format!(
-                    "{no},{prov},{hash},1,{},{}\n",
-                    change.id, change.at
-                ));
-                n_members += 1;
             }
         }
-        let mcols = format!("{}, member_no, {}", col_names(MEMBER_COLUMNS), schema::META);
-        if n_members > 0 {
-            let mut copy = (*tx)
-                .copy_in_raw(&format!(
-                    "COPY stage_members ({mcols}) FROM STDIN (FORMAT csv)"
-                ))
-                .await?;
-            copy.send(buf.as_bytes()).await?;
-            copy.finish().await?;
-            let n = sqlx::query(&format!(
-                "INSERT INTO members ({mcols}) SELECT {mcols} FROM stage_members \
-                 ON CONFLICT (prov, nik) DO UPDATE SET {} WHERE members.row_hash <> EXCLUDED.row_hash",
-                update_set(MEMBER_COLUMNS, "members", "nik", &["member_no"])
-            ))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            stats.members_written = n;
-            stats.members_unchanged = n_members - n;
-        }
-        tx.commit().await?;
-        Ok(stats)
     }
 
     async fn existing_households(&self, ids: &[String]) -> Result<Vec<String>> {
