@@ -51,6 +51,10 @@ pub struct ImportOptions {
     /// Chunks written at the same time, each in its own transaction; 0: chosen by the
     /// database (PostgreSQL 3, SQLite 1 since it has one writer anyway).
     pub writers: usize,
+    /// Drop the search indexes during the load and build them afterwards. `None`: when
+    /// households.csv has at least 10,000 lines and more than the registry holds (a first
+    /// or resumed large load), where one sort at the end beats random index inserts.
+    pub defer_indexes: Option<bool>,
 }
 
 impl Default for ImportOptions {
@@ -60,6 +64,7 @@ impl Default for ImportOptions {
             chunk_members: 8_000,
             rejects: None,
             writers: 0,
+            defer_indexes: None,
         }
     }
 }
@@ -165,6 +170,17 @@ pub async fn import_dir(
         .start_import(&change, &dir.display().to_string())
         .await?;
 
+    let defer = match opts.defer_indexes {
+        Some(d) => d,
+        None => {
+            let lines = count_lines(&dir.join(HOUSEHOLDS_FILE))?;
+            lines >= 10_000 && lines as i64 > store.counts().await?.households
+        }
+    };
+    if defer {
+        store.search_indexes(false).await?;
+    }
+
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Chunk>(2);
     let parser = {
         let dir = dir.to_path_buf();
@@ -192,7 +208,7 @@ pub async fn import_dir(
         while let Some(chunk) = rx.recv().await {
             // A member-only unit needs its household committed: let every chunk in
             // flight finish first.
-            let after_all = chunk.units.iter().any(|u| u.household.is_none());
+            let after_all = chunk.units.iter().any(|u| u.household().is_none());
             while in_flight.len() >= writers || (after_all && !in_flight.is_empty()) {
                 if let Some(w) = in_flight.pop_front() {
                     w.account(&shared, &mut report).await?;
@@ -236,9 +252,16 @@ pub async fn import_dir(
             - report.members_changed,
         rejected: report.rejected,
     };
+    // Built again even after a failure: the rows that did load are searchable.
+    let indexed = if defer {
+        store.search_indexes(true).await
+    } else {
+        Ok(())
+    };
     let finished = store.finish_import(change.id, &totals, status).await;
     write_result?;
     parsed?;
+    indexed?;
     finished?;
     if let Ok(w) =
         Arc::try_unwrap(shared).map(|s| s.rejects.into_inner().unwrap_or_else(|p| p.into_inner()))
@@ -247,6 +270,25 @@ pub async fn import_dir(
     }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Newline bytes in a file: a cheap upper bound of its rows.
+fn count_lines(path: &Path) -> Result<u64, ImportError> {
+    use std::io::Read;
+    let io = |source| InterchangeError::Io {
+        file: path.display().to_string(),
+        source,
+    };
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n = 0u64;
+    loop {
+        let got = f.read(&mut buf).map_err(io)?;
+        if got == 0 {
+            return Ok(n);
+        }
+        n += buf[..got].iter().filter(|&&b| b == b'\n').count() as u64;
+    }
 }
 
 /// A chunk handed to the store: its transaction runs as a task of its own, so that
@@ -285,12 +327,16 @@ impl Drop for AbortOnDrop {
 
 impl Written {
     fn start(store: &Arc<dyn Storage>, change: &Change, chunk: Chunk) -> Written {
-        let households_sent = chunk.units.iter().filter(|u| u.household.is_some()).count() as u64;
-        let members_sent: u64 = chunk.units.iter().map(|u| u.members.len() as u64).sum();
+        let households_sent = chunk
+            .units
+            .iter()
+            .filter(|u| u.household().is_some())
+            .count() as u64;
+        let members_sent: u64 = chunk.units.iter().map(|u| u.members().len() as u64).sum();
         let store = store.clone();
         let change = change.clone();
         let units = chunk.units;
-        let task = tokio::spawn(async move { store.upsert_units(&change, &units).await });
+        let task = tokio::spawn(async move { store.upsert_units(&change, units).await });
         Written {
             task: AbortOnDrop(Some(task)),
             lines: chunk.lines,
@@ -506,11 +552,7 @@ impl Parser<'_> {
                             }
                             self.status[ordinal as usize] = Status::Loaded;
                             self.open_units.insert(ordinal, self.chunk.units.len());
-                            self.chunk.units.push(Unit {
-                                household: Some(h),
-                                members: Vec::new(),
-                                member_nos: Vec::new(),
-                            });
+                            self.chunk.units.push(Unit::new(Some(h)));
                             self.chunk.lines.household.push(Some(line));
                             self.chunk.lines.members.push(Vec::new());
                         }
@@ -556,18 +598,13 @@ impl Parser<'_> {
             None => {
                 // Its household went out in an earlier chunk: a member-only unit.
                 self.open_units.insert(ordinal, self.chunk.units.len());
-                self.chunk.units.push(Unit {
-                    household: None,
-                    members: Vec::new(),
-                    member_nos: Vec::new(),
-                });
+                self.chunk.units.push(Unit::new(None));
                 self.chunk.lines.household.push(None);
                 self.chunk.lines.members.push(Vec::new());
                 self.chunk.units.len() - 1
             }
         };
-        self.chunk.units[ui].members.push(m);
-        self.chunk.units[ui].member_nos.push(no);
+        self.chunk.units[ui].push_member(m, no);
         self.chunk.lines.members[ui].push(line);
         self.members_in_chunk += 1;
         Ok(())

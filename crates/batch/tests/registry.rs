@@ -9,7 +9,7 @@ use selaras_batch::export::export_dir;
 use selaras_batch::import::{import_dir, ImportError, ImportOptions, ImportReport};
 use selaras_batch::Regions;
 use selaras_domain::RegionScope;
-use selaras_store::testing::{another, stores, TestStore};
+use selaras_store::testing::{another, search_indexes_present, stores, TestStore};
 use selaras_store::Storage;
 
 fn fixtures() -> PathBuf {
@@ -496,17 +496,32 @@ async fn an_import_cut_off_half_way_resumes_to_the_same_end_state() {
                 }
             }
         });
+        // A large-load import: the search indexes are dropped while it runs.
         let opts = ImportOptions {
             chunk_members: 1_000,
+            defer_indexes: Some(true),
             ..Default::default()
         };
         tokio::select! {
             r = import_dir(t.store.clone(), Regions::default(), data.path(), opts.clone(), Some(progress)) => panic!("import finished before the cut: {r:?}"),
             _ = stop_rx => {}
         }
+        assert_eq!(
+            search_indexes_present(&t.url).await,
+            Vec::<String>::new(),
+            "{}: dropped during the load",
+            t.name
+        );
         // From here on, work as a restarted process would: on fresh connections (a
-        // connection dropped in the middle of a COPY must not be reused).
+        // connection dropped in the middle of a COPY must not be reused). Opening the
+        // store builds the indexes the cut left missing.
         let fresh = selaras_store::connect(&t.url).await.unwrap();
+        assert_eq!(
+            search_indexes_present(&t.url).await.len(),
+            selaras_store::schema::SEARCH_INDEXES.len(),
+            "{}: built again on open",
+            t.name
+        );
         let partial = fresh.counts().await.unwrap();
         assert!(
             partial.households > 0 && partial.households < 3_000,
@@ -517,6 +532,12 @@ async fn an_import_cut_off_half_way_resumes_to_the_same_end_state() {
         let r = import_dir(fresh.clone(), Regions::default(), data.path(), opts, None)
             .await
             .unwrap();
+        assert_eq!(
+            search_indexes_present(&t.url).await.len(),
+            selaras_store::schema::SEARCH_INDEXES.len(),
+            "{}: built again after the load",
+            t.name
+        );
         assert_eq!(r.households, 3_000);
         assert_eq!(r.rejected, 0);
         assert!(
@@ -618,4 +639,12 @@ async fn members_of_a_rejected_household_and_province_moves_are_refused() {
             (after.household_versions, after.member_versions)
         );
     }
+}
+
+#[tokio::test]
+async fn an_in_memory_sqlite_database_refuses_imports_by_name() {
+    let store = selaras_store::connect("sqlite::memory:").await.unwrap();
+    let dir = copy_dir(&fixtures().join("data"));
+    let e = import(&store, dir.path()).await.unwrap_err();
+    assert!(e.to_string().contains("in-memory"), "{e}");
 }

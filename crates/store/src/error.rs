@@ -7,6 +7,9 @@
 pub enum StoreError {
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    /// From the SQLite import path (rusqlite).
+    #[error("database error: {0}")]
+    Sqlite(String),
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
     BadUrl(String),
     #[error("{0}")]

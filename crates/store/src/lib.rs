@@ -11,6 +11,7 @@ pub mod error;
 mod postgres;
 pub mod schema;
 mod sqlite;
+mod sqlite_bulk;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -88,13 +89,50 @@ pub struct Change {
 /// `None` when only members are loaded for a household that is already stored.
 #[derive(Debug, Clone)]
 pub struct Unit {
-    pub household: Option<Household>,
-    pub members: Vec<Member>,
+    household: Option<Household>,
+    members: Vec<Member>,
     /// Position of each member within its household (kept for export order).
-    pub member_nos: Vec<i64>,
+    member_nos: Vec<i64>,
+    /// Content hashes ([`codec::row_hash`]; a member's includes its position), computed
+    /// where the unit is built: an import's parser thread has time to spare, its writer
+    /// has not.
+    household_hash: i64,
+    member_hashes: Vec<i64>,
 }
 
-/// A unit or member the store refused, by index into the slice given to `upsert_units`.
+impl Unit {
+    /// A household with no members yet, or (`None`) members of a household already stored.
+    pub fn new(household: Option<Household>) -> Unit {
+        let household_hash = household
+            .as_ref()
+            .map_or(0, |h| codec::row_hash(&h.values()));
+        Unit {
+            household,
+            members: Vec::new(),
+            member_nos: Vec::new(),
+            household_hash,
+            member_hashes: Vec::new(),
+        }
+    }
+
+    /// Adds a member at position `no` within its household.
+    pub fn push_member(&mut self, m: Member, no: i64) {
+        self.member_hashes
+            .push(codec::row_hash(&m.values()) ^ no.wrapping_mul(0x9e37_79b9));
+        self.members.push(m);
+        self.member_nos.push(no);
+    }
+
+    pub fn household(&self) -> Option<&Household> {
+        self.household.as_ref()
+    }
+
+    pub fn members(&self) -> &[Member] {
+        &self.members
+    }
+}
+
+/// A unit or member the store refused, by index into the units given to `upsert_units`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreReject {
     pub unit: usize,
@@ -231,7 +269,13 @@ pub trait Storage: Send + Sync {
 
     /// Inserts or updates households and members under `change`; a row whose content is
     /// unchanged is not written (no new version). All units in one transaction.
-    async fn upsert_units(&self, change: &Change, units: &[Unit]) -> Result<UpsertStats>;
+    async fn upsert_units(&self, change: &Change, units: Vec<Unit>) -> Result<UpsertStats>;
+
+    /// Drops (`false`) or builds the missing (`true`) secondary indexes
+    /// ([`schema::SEARCH_INDEXES`]) around a large load. `migrate` builds missing ones, so
+    /// an import killed while they were dropped leaves only a slower registry, repaired by
+    /// the next open.
+    async fn search_indexes(&self, on: bool) -> Result<()>;
 
     /// Which of these household ids are stored (active or not).
     async fn existing_households(&self, ids: &[String]) -> Result<Vec<String>>;

@@ -14,7 +14,7 @@ use sqlx::{PgPool, Row};
 use selaras_domain::registry::{Column, Value, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 use selaras_domain::RegionScope;
 
-use crate::codec::{self, copy_csv_field, row_hash};
+use crate::codec::{self, copy_csv_field};
 use crate::schema::{self, Dialect};
 use crate::sqlite::{like_escape, unique_violation};
 use crate::*;
@@ -94,6 +94,28 @@ fn update_set(cols: &[Column], table: &str, key: &str, extra: &[&str]) -> String
         .collect();
     sets.push(format!("version = {table}.version + 1"));
     sets.join(", ")
+}
+
+/// Builds the search indexes that are missing. (Statistics after a large load are left to
+/// autovacuum, which analyses a table that grew this much within a minute.)
+async fn build_missing_indexes(tx: &mut PgConnection) -> Result<()> {
+    let names: Vec<String> = schema::SEARCH_INDEXES
+        .iter()
+        .map(|(n, _, _)| n.to_string())
+        .collect();
+    let present: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ANY($1)",
+    )
+    .bind(&names)
+    .fetch_one(&mut *tx)
+    .await?;
+    if present as usize == names.len() {
+        return Ok(());
+    }
+    for stmt in schema::search_index_statements(true) {
+        sqlx::query(&stmt).execute(&mut *tx).await?;
+    }
+    Ok(())
 }
 
 /// Rows in COPY CSV text.
@@ -214,7 +236,7 @@ async fn upsert_once(
             continue;
         };
         let values = h.values();
-        let hash = row_hash(&values);
+        let hash = u.household_hash;
         let rows = hh.pick(upsert_all || stored_prov.contains_key(h.id.as_str()));
         for v in &values {
             copy_csv_field(&mut rows.text, v);
@@ -242,7 +264,19 @@ async fn upsert_once(
                 .and_then(|m| parent_prov.get(m.household_id.as_str()))
             {
                 Some(p) => p.clone(),
-                None => continue,
+                None => {
+                    // Its household is not stored (the import checked, but it may have
+                    // been refused meanwhile): each member is refused by name.
+                    for k in 0..u.members.len() {
+                        stats.rejects.push((
+                            i,
+                            Some(k),
+                            "household_id",
+                            "household is not registered".into(),
+                        ));
+                    }
+                    continue;
+                }
             },
         };
         for (k, m) in u.members.iter().enumerate() {
@@ -263,8 +297,8 @@ async fn upsert_once(
                     continue;
                 }
             }
-            let no = u.member_nos.get(k).copied().unwrap_or(k as i64);
-            let hash = row_hash(&values) ^ no.wrapping_mul(0x9e37_79b9);
+            let no = u.member_nos[k];
+            let hash = u.member_hashes[k];
             let rows = mm.pick(upsert_all || stored.is_some());
             for v in &values {
                 copy_csv_field(&mut rows.text, v);
@@ -388,6 +422,23 @@ impl Storage for PgStore {
                     .await?;
             }
         }
+        build_missing_indexes(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn search_indexes(&self, on: bool) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(7201201)")
+            .execute(&mut *tx)
+            .await?;
+        if on {
+            build_missing_indexes(&mut tx).await?;
+        } else {
+            for stmt in schema::search_index_statements(false) {
+                sqlx::query(&stmt).execute(&mut *tx).await?;
+            }
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -436,7 +487,7 @@ impl Storage for PgStore {
         Ok(())
     }
 
-    async fn upsert_units(&self, change: &Change, units: &[Unit]) -> Result<UpsertStats> {
+    async fn upsert_units(&self, change: &Change, units: Vec<Unit>) -> Result<UpsertStats> {
         // Household ids and NIKs unique nationally (the single-node indexes of migration
         // 1) let a load of new rows skip the province lookups: should a row exist after
         // all, the COPY fails on those indexes and the chunk is redone with lookups.
@@ -459,7 +510,7 @@ impl Storage for PgStore {
         };
         loop {
             let mut tx = self.pool.begin().await?;
-            match upsert_once(&mut tx, change, units, mode).await? {
+            match upsert_once(&mut tx, change, &units, mode).await? {
                 Some(stats) => {
                     tx.commit().await?;
                     self.all_new.store(

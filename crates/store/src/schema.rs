@@ -161,12 +161,9 @@ pub fn migration_1(d: Dialect) -> String {
         ", member_no",
     ));
     // Lookups by id alone, search and region scans.
-    s.push_str(
-        "CREATE INDEX households_region ON households (region_code);\n\
-         CREATE INDEX members_household ON members (household_id, member_no);\n\
-         CREATE INDEX members_kk ON members (kk_number);\n\
-         CREATE INDEX members_name ON members (name);\n",
-    );
+    for (name, table, cols) in SEARCH_INDEXES {
+        s.push_str(&format!("CREATE INDEX {name} ON {table} ({cols});\n"));
+    }
     if d == Dialect::Postgres {
         // One node: ids are unique nationally. On Citus these two become checks in the
         // import (which it does anyway) because a unique index must include `prov`.
@@ -182,6 +179,31 @@ pub fn migration_1(d: Dialect) -> String {
         no = if d == Dialect::Sqlite { "0" } else { "false" },
     ));
     s
+}
+
+/// Secondary indexes (name, table, columns): lookups of a household's members, search by
+/// KK number and name, region scans. No constraint rests on them, so a large load may drop
+/// them and build them again afterwards (one sort instead of millions of random inserts);
+/// every open of the store builds any that are missing.
+pub const SEARCH_INDEXES: &[(&str, &str, &str)] = &[
+    ("households_region", "households", "region_code"),
+    ("members_household", "members", "household_id, member_no"),
+    ("members_kk", "members", "kk_number"),
+    ("members_name", "members", "name"),
+];
+
+/// Statements that drop (`on == false`) or build the missing (`on == true`) search indexes.
+pub fn search_index_statements(on: bool) -> Vec<String> {
+    SEARCH_INDEXES
+        .iter()
+        .map(|(name, table, cols)| {
+            if on {
+                format!("CREATE INDEX IF NOT EXISTS {name} ON {table} ({cols})")
+            } else {
+                format!("DROP INDEX IF EXISTS {name}")
+            }
+        })
+        .collect()
 }
 
 /// Splits a script into statements at top-level `;` line ends (not inside `$$` bodies),
@@ -210,9 +232,24 @@ pub fn split_statements(sql: &str) -> Vec<String> {
     out
 }
 
+/// PostgreSQL: the registry tables' foreign keys to `changes` go. The server checks
+/// them one row at a time after each COPY (a quarter of its work in a large load,
+/// measured); the store writes only change ids that `record_change` returned, and
+/// `changes` rows can no longer be deleted, so a reference cannot dangle. SQLite keeps its
+/// (cheap) foreign keys: nothing to do there.
+pub fn migration_2(d: Dialect) -> String {
+    match d {
+        Dialect::Sqlite => "SELECT 1;\n".into(),
+        Dialect::Postgres => "ALTER TABLE households DROP CONSTRAINT IF EXISTS households_change_id_fkey;\n\
+             ALTER TABLE members DROP CONSTRAINT IF EXISTS members_change_id_fkey;\n\
+             CREATE TRIGGER changes_never_delete BEFORE DELETE ON changes\n  FOR EACH ROW EXECUTE FUNCTION selaras_forbid('changes are never deleted: registry versions refer to them');\n"
+            .into(),
+    }
+}
+
 /// All migrations in order, as (version, SQL).
 pub fn migrations(d: Dialect) -> Vec<(i64, String)> {
-    vec![(1, migration_1(d))]
+    vec![(1, migration_1(d)), (2, migration_2(d))]
 }
 
 #[cfg(test)]

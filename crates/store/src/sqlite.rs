@@ -7,28 +7,28 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::TryStreamExt;
-use sqlx::sqlite::{SqliteArguments, SqliteConnection};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, Sqlite, SqlitePool};
+use sqlx::{Row, SqlitePool};
 use tokio::sync::Mutex;
 
-use selaras_domain::registry::{Value, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
+use selaras_domain::registry::{HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 use selaras_domain::RegionScope;
 
-use crate::codec::{self, row_hash};
+use crate::codec;
 use crate::schema::{self, Dialect};
+use crate::sqlite_bulk::BulkWriter;
 use crate::*;
 
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: Mutex<()>,
+    /// The database file; `None` in memory.
+    file: Option<std::path::PathBuf>,
+    /// The import path's own connection, opened at the first import (see `sqlite_bulk`).
+    bulk: Arc<std::sync::Mutex<Option<BulkWriter>>>,
 }
 
 const D: Dialect = Dialect::Sqlite;
-/// Rows per multi-row upsert: under SQLite's 32,766 bound parameters (40 a household,
-/// 22 a member).
-const HOUSEHOLDS_PER_STATEMENT: usize = 800;
-const MEMBERS_PER_STATEMENT: usize = 1400;
 
 impl SqliteStore {
     pub async fn open(url: &str) -> Result<SqliteStore> {
@@ -47,6 +47,7 @@ impl SqliteStore {
             // 64 MB after each checkpoint.
             .pragma("wal_autocheckpoint", "100000")
             .pragma("journal_size_limit", "67108864");
+        let file = BulkWriter::file_of(url, &opts);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(opts)
@@ -54,122 +55,17 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             writer: Mutex::new(()),
+            file,
+            bulk: Arc::default(),
         })
     }
 }
 
-type Q<'q> = sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>>;
-
-fn bind_value<'q>(q: Q<'q>, v: Value<'_>) -> Q<'q> {
-    match v {
-        Value::Null => q.bind(None::<String>),
-        Value::Text(s) => q.bind(s.into_owned()),
-        Value::Int(i) => q.bind(i),
-        Value::Real(r) => q.bind(r),
-        Value::Bool(x) => q.bind(x),
-        Value::Date(d) => q.bind(d.to_string()),
-    }
-}
-
-fn col_names(cols: &[selaras_domain::registry::Column]) -> String {
-    cols.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
-}
-
-/// A multi-row upsert of `rows` rows of `binds` parameters each, followed by the
-/// bookkeeping that is the same for every row (version 1, the change) as literals.
-fn upsert_sql(
+pub(crate) fn update_set(
+    cols: &[selaras_domain::registry::Column],
     table: &str,
-    cols: &str,
-    binds: usize,
-    change: &Change,
-    rows: usize,
-    on_conflict: &str,
+    extra: &[&str],
 ) -> String {
-    let row = format!(
-        "({}, 1, {}, '{}')",
-        placeholders(binds),
-        change.id,
-        change.at.replace('\'', "''")
-    );
-    let mut sql = String::with_capacity(rows * (row.len() + 2) + on_conflict.len() + 200);
-    sql.push_str(&format!("INSERT INTO {table} ({cols}) VALUES "));
-    for i in 0..rows {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&row);
-    }
-    sql.push(' ');
-    sql.push_str(on_conflict);
-    sql
-}
-
-/// Runs one multi-row statement per `per_statement` rows and returns the rows written.
-/// The next statement's values are bound while the database runs the current one.
-async fn run_upserts<T>(
-    conn: &mut SqliteConnection,
-    rows: &[T],
-    per_statement: usize,
-    sql: impl Fn(usize) -> String,
-    bind_row: impl for<'q> Fn(Q<'q>, &T) -> Q<'q>,
-) -> Result<u64> {
-    if rows.is_empty() {
-        return Ok(0);
-    }
-    let full = if rows.len() >= per_statement {
-        sql(per_statement)
-    } else {
-        String::new()
-    };
-    let tail = match rows.len() % per_statement {
-        0 => String::new(),
-        n => sql(n),
-    };
-    let build = |batch: &[T]| {
-        // Only full-size statements are kept prepared: the last, shorter one differs
-        // from call to call.
-        let keep = batch.len() == per_statement;
-        let text = if keep { full.as_str() } else { tail.as_str() };
-        batch
-            .iter()
-            .fold(sqlx::query(text), |q, r| bind_row(q, r))
-            .persistent(keep)
-    };
-    let mut batches = rows.chunks(per_statement);
-    let mut next = batches.next().map(build);
-    let mut written = 0;
-    while let Some(q) = next.take() {
-        let following = batches.next();
-        let (done, built) = futures::join!(q.execute(&mut *conn), async { following.map(build) });
-        written += done?.rows_affected();
-        next = built;
-    }
-    Ok(written)
-}
-
-/// The stored province of each of these keys that is stored.
-async fn stored_provinces(
-    conn: &mut SqliteConnection,
-    table: &str,
-    key: &str,
-    keys: &[&str],
-) -> Result<std::collections::HashMap<String, String>> {
-    let mut out = std::collections::HashMap::with_capacity(keys.len());
-    for chunk in keys.chunks(500) {
-        let sql = format!(
-            "SELECT {key}, prov FROM {table} WHERE {key} IN ({})",
-            placeholders(chunk.len())
-        );
-        let mut q = sqlx::query_as::<_, (String, String)>(&sql);
-        for k in chunk {
-            q = q.bind(*k);
-        }
-        out.extend(q.fetch_all(&mut *conn).await?);
-    }
-    Ok(out)
-}
-
-fn update_set(cols: &[selaras_domain::registry::Column], table: &str, extra: &[&str]) -> String {
     let mut sets: Vec<String> = cols
         .iter()
         .map(|c| c.name)
@@ -246,6 +142,19 @@ impl Storage for SqliteStore {
             }
             tx.commit().await?;
         }
+        drop(_w);
+        self.search_indexes(true).await
+    }
+
+    async fn search_indexes(&self, on: bool) -> Result<()> {
+        let _w = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        // Building an index sorts the table: let SQLite sort on helper threads.
+        sqlx::query("PRAGMA threads = 4").execute(&mut *tx).await?;
+        for stmt in schema::search_index_statements(on) {
+            sqlx::query(&stmt).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -303,145 +212,28 @@ impl Storage for SqliteStore {
         Ok(())
     }
 
-    async fn upsert_units(&self, change: &Change, units: &[Unit]) -> Result<UpsertStats> {
+    async fn upsert_units(&self, change: &Change, units: Vec<Unit>) -> Result<UpsertStats> {
         let _w = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
-        let mut stats = UpsertStats::default();
-
-        // A household or person may not change province in place (the province is part
-        // of the key on PostgreSQL/Citus): such a move is an exit plus a new registration.
-        // The upserts below never touch a stored row of another province; which rows
-        // those were is asked only when some row was not written (a re-import, a resumed
-        // import or a real move), so that loading new rows costs no lookups.
-
-        // Households.
-        let hh: Vec<(usize, &Household, String)> = units
-            .iter()
-            .enumerate()
-            .filter_map(|(i, u)| u.household.as_ref().map(|h| (i, h)))
-            .map(|(i, h)| (i, h, h.region.province().to_string()))
-            .collect();
-        let hcols = format!("{}, {}", col_names(HOUSEHOLD_COLUMNS), schema::META);
-        let hset = update_set(HOUSEHOLD_COLUMNS, "households", &[]);
-        let written = run_upserts(
-            &mut tx,
-            &hh,
-            HOUSEHOLDS_PER_STATEMENT,
-            |n| {
-                upsert_sql(
-                    "households",
-                    &hcols,
-                    HOUSEHOLD_COLUMNS.len() + 2,
-                    change,
-                    n,
-                    &format!("ON CONFLICT (household_id) DO UPDATE SET {hset} WHERE households.row_hash <> excluded.row_hash AND households.prov = excluded.prov"),
-                )
-            },
-            |q, (_, h, prov)| {
-                let values = h.values();
-                let hash = row_hash(&values);
-                let mut q = q;
-                for v in values {
-                    q = bind_value(q, v);
-                }
-                q.bind(prov.clone()).bind(hash)
-            },
-        )
-        .await?;
-        let mut refused_unit = vec![false; units.len()];
-        let mut refused = 0u64;
-        if written < hh.len() as u64 {
-            let ids: Vec<&str> = hh.iter().map(|(_, h, _)| h.id.as_str()).collect();
-            let stored = stored_provinces(&mut tx, "households", "household_id", &ids).await?;
-            for (i, h, prov) in &hh {
-                if let Some(p) = stored.get(h.id.as_str()) {
-                    if p != prov {
-                        refused_unit[*i] = true;
-                        refused += 1;
-                        stats.rejects.push((*i, None, "region_code", format!("household is registered in province {p}: record its exit (moved) and register it anew")));
-                    }
-                }
+        let Some(path) = self.file.clone() else {
+            return Err(StoreError::Conflict(
+                "an in-memory SQLite database cannot take imports: name a file (sqlite://PATH)"
+                    .into(),
+            ));
+        };
+        let bulk = self.bulk.clone();
+        let change = change.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut slot = bulk.lock().unwrap_or_else(|p| p.into_inner());
+            if slot.is_none() {
+                *slot = Some(BulkWriter::open(&path)?);
             }
-        }
-        stats.households_written = written;
-        stats.households_unchanged = hh.len() as u64 - written - refused;
-
-        // Members, with the province of their household.
-        let mut mm: Vec<(usize, usize, &Member, i64, String)> = Vec::new();
-        for (i, u) in units.iter().enumerate() {
-            if refused_unit[i] {
-                continue;
+            match slot.as_mut() {
+                Some(w) => w.upsert(&change, &units),
+                None => unreachable!("opened above"),
             }
-            let prov = match &u.household {
-                Some(h) => h.region.province().to_string(),
-                None => match u.members.first() {
-                    Some(m) => sqlx::query_scalar::<_, String>(
-                        "SELECT prov FROM households WHERE household_id = ?",
-                    )
-                    .bind(m.household_id.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .unwrap_or_default(),
-                    None => continue,
-                },
-            };
-            for (k, m) in u.members.iter().enumerate() {
-                let no = u.member_nos.get(k).copied().unwrap_or(k as i64);
-                mm.push((i, k, m, no, prov.clone()));
-            }
-        }
-        let mcols = format!("{}, member_no, {}", col_names(MEMBER_COLUMNS), schema::META);
-        let mset = update_set(MEMBER_COLUMNS, "members", &["member_no"]);
-        let written = run_upserts(
-            &mut tx,
-            &mm,
-            MEMBERS_PER_STATEMENT,
-            |n| {
-                upsert_sql(
-                    "members",
-                    &mcols,
-                    MEMBER_COLUMNS.len() + 3,
-                    change,
-                    n,
-                    &format!("ON CONFLICT (nik) DO UPDATE SET {mset} WHERE members.row_hash <> excluded.row_hash AND members.prov = excluded.prov"),
-                )
-            },
-            |q, (_, _, m, no, prov)| {
-                let values = m.values();
-                let hash = row_hash(&values) ^ no.wrapping_mul(0x9e37_79b9);
-                let mut q = q;
-                for v in values {
-                    q = bind_value(q, v);
-                }
-                q.bind(*no).bind(prov.clone()).bind(hash)
-            },
-        )
-        .await?;
-        let mut refused = 0u64;
-        if written < mm.len() as u64 {
-            let niks: Vec<String> = mm.iter().map(|(_, _, m, _, _)| m.nik.to_string()).collect();
-            let refs: Vec<&str> = niks.iter().map(String::as_str).collect();
-            let stored = stored_provinces(&mut tx, "members", "nik", &refs).await?;
-            for ((i, k, _, _, prov), nik) in mm.iter().zip(&niks) {
-                if let Some(p) = stored.get(nik.as_str()) {
-                    if p != prov {
-                        refused += 1;
-                        stats.rejects.push((
-                            *i,
-                            Some(*k),
-                            "nik",
-                            format!(
-                                "person is registered in province {p}: record the move out first"
-                            ),
-                        ));
-                    }
-                }
-            }
-        }
-        stats.members_written = written;
-        stats.members_unchanged = mm.len() as u64 - written - refused;
-        tx.commit().await?;
-        Ok(stats)
+        })
+        .await
+        .map_err(|e| StoreError::Sqlite(format!("writer thread stopped: {e}")))?
     }
 
     async fn existing_households(&self, ids: &[String]) -> Result<Vec<String>> {

@@ -80,3 +80,33 @@ pub async fn another(like: &TestStore) -> TestStore {
         _ => sqlite().await,
     }
 }
+
+/// The search indexes ([`crate::schema::SEARCH_INDEXES`]) present in the database at
+/// `url`, read on a connection of its own (opening a store would build missing ones).
+pub async fn search_indexes_present(url: &str) -> Vec<String> {
+    use sqlx::Connection;
+    let names: Vec<String> = crate::schema::SEARCH_INDEXES
+        .iter()
+        .map(|(n, _, _)| n.to_string())
+        .collect();
+    let present: Vec<String> = if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url)
+            .await
+            .expect("open sqlite");
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index'")
+            .fetch_all(&mut c)
+            .await
+            .expect("list indexes")
+    } else {
+        let mut c = sqlx::PgConnection::connect(url)
+            .await
+            .expect("open postgres");
+        sqlx::query_scalar(
+            "SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema()",
+        )
+        .fetch_all(&mut c)
+        .await
+        .expect("list indexes")
+    };
+    names.into_iter().filter(|n| present.contains(n)).collect()
+}
