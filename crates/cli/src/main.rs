@@ -75,6 +75,17 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// PMT scores and national/provincial/regency ranks (ranks.csv).
+    Rank {
+        /// A data set folder (households.csv, members.csv).
+        #[arg(long)]
+        data: PathBuf,
+        /// The model file (JSON).
+        #[arg(long)]
+        model: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Users.
     User {
         #[command(subcommand)]
@@ -268,6 +279,32 @@ async fn run(cmd: Command) -> Result<()> {
                 "households={} members={} seconds={:.2}",
                 r.households,
                 r.members,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Rank { data, model, out } => {
+            if !data.is_dir() {
+                bail!("--data: {} is not a folder", data.display());
+            }
+            let text = std::fs::read_to_string(&model)
+                .with_context(|| format!("--model: cannot read {}", model.display()))?;
+            let model = selaras_domain::pmt::Model::from_json(&text)
+                .map_err(|e| anyhow!("--model {}: {e}", model.display()))?;
+            let started = Instant::now();
+            let pb = bar(0, "rank");
+            let pb2 = pb.clone();
+            let n = tokio::task::spawn_blocking(move || {
+                let progress = move |done: u64, total: u64| {
+                    pb2.set_length(total);
+                    pb2.set_position(done);
+                };
+                selaras_targeting::rank_dir(&data, &model, &out, Some(&progress))
+            })
+            .await??;
+            pb.finish_and_clear();
+            println!(
+                "households={n} seconds={:.2}",
                 started.elapsed().as_secs_f64()
             );
             Ok(())

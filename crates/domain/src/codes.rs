@@ -13,6 +13,8 @@ macro_rules! code_enum {
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The codes, in the order listed.
+            pub const CODES: &'static [&'static str] = &[$($code),+];
 
             pub fn parse(s: &str) -> Option<$name> {
                 match s { $($code => Some($name::$variant),)+ _ => None }

@@ -110,6 +110,9 @@ pub enum ReadItem {
     },
 }
 
+/// A record that could not be read: its line and why.
+pub type Unreadable = (u64, String);
+
 /// Streams the records of one interchange file.
 pub struct CsvFile<R: Read> {
     pub name: &'static str,
@@ -196,6 +199,33 @@ impl<R: Read> CsvFile<R> {
                         reason: format!("malformed CSV: {e}"),
                     }),
                 }
+            }
+        }
+    }
+
+    /// The next record as bytes with its line, without the copy into a `StringRecord`
+    /// (for engines that read a few columns of millions of rows); `Err` names the line
+    /// and the reason a record could not be read.
+    pub fn next_bytes(&mut self) -> Option<Result<(u64, &csv::ByteRecord), Unreadable>> {
+        match self.reader.read_byte_record(&mut self.byte_record) {
+            Ok(false) => None,
+            Ok(true) => {
+                let line = self.line_at(self.byte_record.position().map_or(0, |p| p.byte()));
+                if self.byte_record.len() != self.map.width {
+                    return Some(Err((
+                        line,
+                        format!(
+                            "row has {} fields, the header has {}",
+                            self.byte_record.len(),
+                            self.map.width
+                        ),
+                    )));
+                }
+                Some(Ok((line, &self.byte_record)))
+            }
+            Err(e) => {
+                let line = self.line_at(e.position().map_or(0, |p| p.byte()));
+                Some(Err((line, format!("malformed CSV: {e}"))))
             }
         }
     }

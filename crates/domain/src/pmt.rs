@@ -1,0 +1,805 @@
+//! Proxy-means-test models (spec: pmt-model.md): the model file, its validation, the
+//! derived household variables, scoring with per-term explanations, and the ranking
+//! formulas. Pure: the batch engine feeds it values and sorts.
+
+use std::fmt;
+
+use serde_json::Value as Json;
+
+use crate::codes::{
+    CookingFuel, DrinkingWater, EducationLevel, FloorType, Lighting, Ownership, RoofType, Sector,
+    Toilet, WallType,
+};
+use crate::registry::{Kind, HOUSEHOLD_COLUMNS};
+use crate::{Date, RegionCode};
+
+/// A variable computed from a household's members (pmt-model.md, "Variables").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Derived {
+    HhSize,
+    LogHhSize,
+    DependencyRatio,
+    ShareWorking,
+    FloorAreaPerCapita,
+    HeadAge,
+    HeadFemale,
+    HeadEducation,
+    HeadSector,
+    HeadWorking,
+    Children0To6,
+    Children7To18,
+    Elderly60,
+    DisabledMembers,
+    MaxEducation,
+}
+
+impl Derived {
+    pub const ALL: [Derived; 15] = [
+        Derived::HhSize,
+        Derived::LogHhSize,
+        Derived::DependencyRatio,
+        Derived::ShareWorking,
+        Derived::FloorAreaPerCapita,
+        Derived::HeadAge,
+        Derived::HeadFemale,
+        Derived::HeadEducation,
+        Derived::HeadSector,
+        Derived::HeadWorking,
+        Derived::Children0To6,
+        Derived::Children7To18,
+        Derived::Elderly60,
+        Derived::DisabledMembers,
+        Derived::MaxEducation,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Derived::HhSize => "hh_size",
+            Derived::LogHhSize => "log_hh_size",
+            Derived::DependencyRatio => "dependency_ratio",
+            Derived::ShareWorking => "share_working",
+            Derived::FloorAreaPerCapita => "floor_area_per_capita",
+            Derived::HeadAge => "head_age",
+            Derived::HeadFemale => "head_female",
+            Derived::HeadEducation => "head_education",
+            Derived::HeadSector => "head_sector",
+            Derived::HeadWorking => "head_working",
+            Derived::Children0To6 => "children_0_6",
+            Derived::Children7To18 => "children_7_18",
+            Derived::Elderly60 => "elderly_60",
+            Derived::DisabledMembers => "disabled_members",
+            Derived::MaxEducation => "max_education",
+        }
+    }
+}
+
+/// A model variable: a household column (by index into [`HOUSEHOLD_COLUMNS`]) or a
+/// derived one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Variable {
+    Column(usize),
+    Derived(Derived),
+}
+
+impl Variable {
+    pub fn parse(name: &str) -> Option<Variable> {
+        if let Some(i) = HOUSEHOLD_COLUMNS.iter().position(|c| c.name == name) {
+            return Some(Variable::Column(i));
+        }
+        Derived::ALL
+            .iter()
+            .find(|d| d.name() == name)
+            .map(|d| Variable::Derived(*d))
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Variable::Column(i) => HOUSEHOLD_COLUMNS[i].name,
+            Variable::Derived(d) => d.name(),
+        }
+    }
+
+    /// Categorical variables take `levels`, numeric ones a `coef` (booleans are 0/1).
+    pub fn is_categorical(self) -> bool {
+        match self {
+            Variable::Column(i) => matches!(HOUSEHOLD_COLUMNS[i].kind, Kind::Text | Kind::Date),
+            Variable::Derived(d) => matches!(
+                d,
+                Derived::HeadEducation | Derived::HeadSector | Derived::MaxEducation
+            ),
+        }
+    }
+
+    /// The closed set of levels of an enumerated variable; `None` for free text.
+    pub fn levels(self) -> Option<Vec<&'static str>> {
+        let codes: &[&str] = match self {
+            Variable::Derived(Derived::HeadEducation | Derived::MaxEducation) => {
+                EducationLevel::CODES
+            }
+            Variable::Derived(Derived::HeadSector) => {
+                let mut v = Sector::CODES.to_vec();
+                v.push("none");
+                return Some(v);
+            }
+            Variable::Column(i) => match HOUSEHOLD_COLUMNS[i].name {
+                "ownership" => Ownership::CODES,
+                "floor_type" => FloorType::CODES,
+                "wall_type" => WallType::CODES,
+                "roof_type" => RoofType::CODES,
+                "drinking_water" => DrinkingWater::CODES,
+                "lighting" => Lighting::CODES,
+                "cooking_fuel" => CookingFuel::CODES,
+                "toilet" => Toilet::CODES,
+                _ => return None,
+            },
+            Variable::Derived(_) => return None,
+        };
+        Some(codes.to_vec())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TermKind {
+    Coef(f64),
+    /// Level → coefficient; a level not listed adds 0.
+    Levels(Vec<(String, f64)>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    pub var: Variable,
+    pub kind: TermKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    /// `None` for the default segment.
+    pub prefix: Option<RegionCode>,
+    pub intercept: f64,
+    pub terms: Vec<Term>,
+}
+
+impl Segment {
+    /// The name printed in ranks.csv: the prefix, or `default`.
+    pub fn label(&self) -> &str {
+        self.prefix.as_ref().map_or("default", |p| p.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub id: String,
+    pub version: i64,
+    pub as_of: Date,
+    pub default: Segment,
+    pub segments: Vec<Segment>,
+    /// Region prefix → effect, coarsest first.
+    pub region_effects: Vec<(RegionCode, f64)>,
+}
+
+/// A model file that cannot be used, with the place (a JSON path) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelError {
+    pub place: String,
+    pub reason: String,
+}
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.place.is_empty() {
+            f.write_str(&self.reason)
+        } else {
+            write!(f, "{}: {}", self.place, self.reason)
+        }
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+fn err(place: impl Into<String>, reason: impl Into<String>) -> ModelError {
+    ModelError {
+        place: place.into(),
+        reason: reason.into(),
+    }
+}
+
+fn number(v: Option<&Json>, place: &str) -> Result<f64, ModelError> {
+    match v {
+        None => Err(err(place, "missing")),
+        Some(Json::Number(n)) => match n.as_f64() {
+            Some(x) if x.is_finite() => Ok(x),
+            _ => Err(err(place, format!("{n} is not a finite number"))),
+        },
+        Some(other) => Err(err(place, format!("expected a number, found {other}"))),
+    }
+}
+
+fn region_prefix(s: &str, place: &str) -> Result<RegionCode, ModelError> {
+    RegionCode::parse(s).map_err(|e| err(place, format!("{s:?} is not a region code: {e}")))
+}
+
+fn segment(v: &Json, place: &str, prefixed: bool) -> Result<Segment, ModelError> {
+    let Json::Object(o) = v else {
+        return Err(err(place, "expected an object"));
+    };
+    let prefix = if prefixed {
+        let p = format!("{place}.region_prefix");
+        match o.get("region_prefix") {
+            Some(Json::String(s)) => Some(region_prefix(s, &p)?),
+            Some(_) => return Err(err(p, "expected a string")),
+            None => return Err(err(p, "missing")),
+        }
+    } else {
+        None
+    };
+    let intercept = number(o.get("intercept"), &format!("{place}.intercept"))?;
+    let Some(Json::Array(terms_json)) = o.get("terms") else {
+        return Err(err(format!("{place}.terms"), "expected a list of terms"));
+    };
+    let mut terms = Vec::with_capacity(terms_json.len());
+    for (i, t) in terms_json.iter().enumerate() {
+        let tp = format!("{place}.terms[{i}]");
+        let Json::Object(t) = t else {
+            return Err(err(tp, "expected an object"));
+        };
+        let name = match t.get("var") {
+            Some(Json::String(s)) => s.as_str(),
+            _ => return Err(err(format!("{tp}.var"), "missing variable name")),
+        };
+        let var = Variable::parse(name)
+            .ok_or_else(|| err(format!("{tp}.var"), format!("unknown variable {name:?}")))?;
+        let kind = match (t.get("coef"), t.get("levels")) {
+            (Some(_), Some(_)) => return Err(err(tp, "give either coef or levels, not both")),
+            (Some(c), None) => {
+                if var.is_categorical() {
+                    return Err(err(
+                        format!("{tp}.coef"),
+                        format!("{name} is categorical: give levels"),
+                    ));
+                }
+                TermKind::Coef(number(Some(c), &format!("{tp}.coef"))?)
+            }
+            (None, Some(Json::Object(levels))) => {
+                if !var.is_categorical() {
+                    return Err(err(
+                        format!("{tp}.levels"),
+                        format!("{name} is numeric: give coef"),
+                    ));
+                }
+                let known = var.levels();
+                let mut out = Vec::with_capacity(levels.len());
+                for (level, c) in levels {
+                    let lp = format!("{tp}.levels.{level}");
+                    if let Some(k) = &known {
+                        if !k.contains(&level.as_str()) {
+                            return Err(err(
+                                lp,
+                                format!("{name} has no level {level:?} (levels: {})", k.join(", ")),
+                            ));
+                        }
+                    }
+                    out.push((level.clone(), number(Some(c), &lp)?));
+                }
+                TermKind::Levels(out)
+            }
+            (None, Some(_)) => {
+                return Err(err(format!("{tp}.levels"), "expected an object"));
+            }
+            (None, None) => return Err(err(tp, "give coef or levels")),
+        };
+        terms.push(Term { var, kind });
+    }
+    Ok(Segment {
+        prefix,
+        intercept,
+        terms,
+    })
+}
+
+impl Model {
+    /// Parses and validates a model file.
+    pub fn from_json(text: &str) -> Result<Model, ModelError> {
+        let v: Json = serde_json::from_str(text).map_err(|e| {
+            err(
+                format!("line {} column {}", e.line(), e.column()),
+                e.to_string(),
+            )
+        })?;
+        let Json::Object(o) = &v else {
+            return Err(err("", "a model file is a JSON object"));
+        };
+        let id = match o.get("id") {
+            Some(Json::String(s)) if !s.trim().is_empty() => s.clone(),
+            _ => return Err(err("id", "missing or empty")),
+        };
+        let version = match o.get("version") {
+            Some(Json::Number(n)) if n.as_i64().is_some_and(|v| v > 0) => {
+                n.as_i64().unwrap_or_default()
+            }
+            _ => return Err(err("version", "expected a whole number ≥ 1")),
+        };
+        let as_of = match o.get("as_of") {
+            Some(Json::String(s)) => {
+                Date::parse(s).map_err(|e| err("as_of", format!("{s:?}: {e}")))?
+            }
+            _ => return Err(err("as_of", "expected a date YYYY-MM-DD")),
+        };
+        let default = segment(
+            o.get("default").ok_or_else(|| err("default", "missing"))?,
+            "default",
+            false,
+        )?;
+        let mut segments: Vec<Segment> = Vec::new();
+        match o.get("segments") {
+            None | Some(Json::Null) => {}
+            Some(Json::Array(list)) => {
+                for (i, s) in list.iter().enumerate() {
+                    let place = format!("segments[{i}]");
+                    let seg = segment(s, &place, true)?;
+                    if let Some(j) = segments.iter().position(|x| x.prefix == seg.prefix) {
+                        return Err(err(
+                            format!("{place}.region_prefix"),
+                            format!("duplicate segment: segments[{j}] has the same prefix"),
+                        ));
+                    }
+                    segments.push(seg);
+                }
+            }
+            Some(_) => return Err(err("segments", "expected a list")),
+        }
+        let mut region_effects = Vec::new();
+        match o.get("region_effects") {
+            None | Some(Json::Null) => {}
+            Some(Json::Object(m)) => {
+                for (k, v) in m {
+                    let place = format!("region_effects.{k}");
+                    region_effects.push((region_prefix(k, &place)?, number(Some(v), &place)?));
+                }
+            }
+            Some(_) => return Err(err("region_effects", "expected an object")),
+        }
+        region_effects.sort_by(|a, b| {
+            a.0.as_str()
+                .len()
+                .cmp(&b.0.as_str().len())
+                .then(a.0.cmp(&b.0))
+        });
+        Ok(Model {
+            id,
+            version,
+            as_of,
+            default,
+            segments,
+            region_effects,
+        })
+    }
+
+    /// Index of the segment for a household in `region` (longest matching prefix);
+    /// `None`: the default.
+    pub fn segment_for(&self, region: &str) -> Option<usize> {
+        self.segments
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                s.prefix
+                    .as_ref()
+                    .is_some_and(|p| is_prefix(p.as_str(), region))
+            })
+            .max_by_key(|(_, s)| s.prefix.as_ref().map_or(0, |p| p.as_str().len()))
+            .map(|(i, _)| i)
+    }
+
+    pub fn segment(&self, index: Option<usize>) -> &Segment {
+        index.map_or(&self.default, |i| &self.segments[i])
+    }
+
+    /// Sum of the region effects whose key is a prefix of `region`.
+    pub fn region_effect(&self, region: &str) -> f64 {
+        self.region_effects
+            .iter()
+            .filter(|(p, _)| is_prefix(p.as_str(), region))
+            .map(|(_, e)| e)
+            .sum()
+    }
+
+    /// Every variable some segment uses, once, in first-use order.
+    pub fn variables(&self) -> Vec<Variable> {
+        let mut out: Vec<Variable> = Vec::new();
+        for s in std::iter::once(&self.default).chain(&self.segments) {
+            for t in &s.terms {
+                if !out.contains(&t.var) {
+                    out.push(t.var);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// `prefix` is `region` or an ancestor of it (prefixes end at a `.`).
+pub fn is_prefix(prefix: &str, region: &str) -> bool {
+    region.starts_with(prefix)
+        && (region.len() == prefix.len() || region.as_bytes()[prefix.len()] == b'.')
+}
+
+/// A variable's value for one household: numeric, a level, or unknown.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum VarValue<'a> {
+    Num(f64),
+    Level(&'a str),
+    Null,
+}
+
+/// One term's part of a score, for explanations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contribution {
+    pub var: &'static str,
+    /// The household's value as text (empty when unknown).
+    pub value: String,
+    pub amount: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    pub segment: Option<usize>,
+    /// Rounded to 6 decimals.
+    pub score: f64,
+    /// A numeric term met an unknown value (it added 0).
+    pub imputed: bool,
+}
+
+/// Rounds to 6 decimal places, half away from zero.
+pub fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+impl Segment {
+    /// Intercept + terms, unrounded, and whether a numeric term was unknown. `value`
+    /// gives each term's variable value; `explain` receives each term's contribution.
+    pub fn sum<'a>(
+        &self,
+        mut value: impl FnMut(Variable) -> VarValue<'a>,
+        mut explain: Option<&mut Vec<Contribution>>,
+    ) -> (f64, bool) {
+        let mut s = self.intercept;
+        let mut imputed = false;
+        for t in &self.terms {
+            let v = value(t.var);
+            let amount = match (&t.kind, v) {
+                (TermKind::Coef(c), VarValue::Num(x)) => c * x,
+                (TermKind::Coef(_), _) => {
+                    imputed = true;
+                    0.0
+                }
+                (TermKind::Levels(levels), VarValue::Level(l)) => {
+                    levels.iter().find(|(k, _)| k == l).map_or(0.0, |(_, c)| *c)
+                }
+                (TermKind::Levels(_), _) => 0.0,
+            };
+            s += amount;
+            if let Some(out) = explain.as_deref_mut() {
+                out.push(Contribution {
+                    var: t.var.name(),
+                    value: match v {
+                        VarValue::Num(x) => format!("{x}"),
+                        VarValue::Level(l) => l.to_string(),
+                        VarValue::Null => String::new(),
+                    },
+                    amount,
+                });
+            }
+        }
+        (s, imputed)
+    }
+}
+
+impl Model {
+    /// Scores one household in `region`.
+    pub fn score<'a>(&self, region: &str, value: impl FnMut(Variable) -> VarValue<'a>) -> Scored {
+        let seg = self.segment_for(region);
+        let (s, imputed) = self.segment(seg).sum(value, None);
+        Scored {
+            segment: seg,
+            score: round6(s + self.region_effect(region)),
+            imputed,
+        }
+    }
+}
+
+/// Whole years from `birth` to `at`: the difference of the years, less one when the
+/// birthday falls after `at` in the year.
+pub fn age_years(birth: Date, at: Date) -> i32 {
+    let (b, a) = (birth.inner(), at.inner());
+    let mut years = a.year() - b.year();
+    if (b.month() as u8, b.day()) > (a.month() as u8, a.day()) {
+        years -= 1;
+    }
+    years
+}
+
+/// What a household's members contribute to the derived variables, accumulated one
+/// member at a time (members may arrive in any order).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MemberStats {
+    pub size: u32,
+    pub young: u32,
+    pub old: u32,
+    pub working_age: u32,
+    pub working: u32,
+    pub children_0_6: u32,
+    pub children_7_18: u32,
+    pub elderly_60: u32,
+    pub disabled: u32,
+    /// Index into [`EducationLevel::CODES`] of the highest level, +1; 0: none yet.
+    pub max_education: u8,
+    pub head: Option<HeadFacts>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeadFacts {
+    pub age: i32,
+    pub female: bool,
+    pub education: EducationLevel,
+    /// `None` when the head does not work.
+    pub sector: Option<Sector>,
+    pub working: bool,
+}
+
+/// One member as the derived variables see it.
+#[derive(Debug, Clone, Copy)]
+pub struct MemberFacts {
+    pub head: bool,
+    pub age: i32,
+    pub female: bool,
+    pub working: bool,
+    pub sector: Option<Sector>,
+    pub education: EducationLevel,
+    pub disabled: bool,
+}
+
+impl MemberStats {
+    pub fn add(&mut self, m: &MemberFacts) {
+        self.size += 1;
+        match m.age {
+            a if a < 15 => self.young += 1,
+            a if a >= 65 => self.old += 1,
+            _ => self.working_age += 1,
+        }
+        if (0..=6).contains(&m.age) {
+            self.children_0_6 += 1;
+        }
+        if (7..=18).contains(&m.age) {
+            self.children_7_18 += 1;
+        }
+        if m.age >= 60 {
+            self.elderly_60 += 1;
+        }
+        self.working += m.working as u32;
+        self.disabled += m.disabled as u32;
+        let edu = EducationLevel::ALL
+            .iter()
+            .position(|e| *e == m.education)
+            .unwrap_or(0) as u8
+            + 1;
+        self.max_education = self.max_education.max(edu);
+        if m.head {
+            self.head = Some(HeadFacts {
+                age: m.age,
+                female: m.female,
+                education: m.education,
+                sector: if m.working { m.sector } else { None },
+                working: m.working,
+            });
+        }
+    }
+
+    /// The value of a derived variable; `floor_area` is the household's floor_area_m2.
+    pub fn value(&self, d: Derived, floor_area: Option<f64>) -> VarValue<'static> {
+        let n = self.size as f64;
+        let per_member = |x: f64| {
+            if self.size == 0 {
+                VarValue::Null
+            } else {
+                VarValue::Num(x / n)
+            }
+        };
+        let head = self.head.as_ref();
+        match d {
+            Derived::HhSize => VarValue::Num(n),
+            Derived::LogHhSize => {
+                if self.size == 0 {
+                    VarValue::Null
+                } else {
+                    VarValue::Num(n.ln())
+                }
+            }
+            Derived::DependencyRatio => {
+                VarValue::Num((self.young + self.old) as f64 / (self.working_age.max(1)) as f64)
+            }
+            Derived::ShareWorking => per_member(self.working as f64),
+            Derived::FloorAreaPerCapita => match floor_area {
+                Some(a) => per_member(a),
+                None => VarValue::Null,
+            },
+            Derived::HeadAge => head.map_or(VarValue::Null, |h| VarValue::Num(h.age as f64)),
+            Derived::HeadFemale => {
+                head.map_or(VarValue::Null, |h| VarValue::Num(h.female as u8 as f64))
+            }
+            Derived::HeadWorking => {
+                head.map_or(VarValue::Null, |h| VarValue::Num(h.working as u8 as f64))
+            }
+            Derived::HeadEducation => {
+                head.map_or(VarValue::Null, |h| VarValue::Level(h.education.code()))
+            }
+            Derived::HeadSector => head.map_or(VarValue::Null, |h| match (h.working, h.sector) {
+                (false, _) => VarValue::Level("none"),
+                (true, Some(s)) => VarValue::Level(s.code()),
+                (true, None) => VarValue::Null,
+            }),
+            Derived::Children0To6 => VarValue::Num(self.children_0_6 as f64),
+            Derived::Children7To18 => VarValue::Num(self.children_7_18 as f64),
+            Derived::Elderly60 => VarValue::Num(self.elderly_60 as f64),
+            Derived::DisabledMembers => VarValue::Num(self.disabled as f64),
+            Derived::MaxEducation => match self.max_education {
+                0 => VarValue::Null,
+                k => VarValue::Level(EducationLevel::CODES[k as usize - 1]),
+            },
+        }
+    }
+}
+
+/// `ceil(buckets × rank / n)`: the percentile (100) or decile (10) of the `rank`-th of
+/// `n` (1-based).
+pub fn bucket(rank: u64, n: u64, buckets: u64) -> u64 {
+    (buckets * rank).div_ceil(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODEL: &str = r#"{
+      "id": "m", "version": 2, "as_of": "2026-01-01",
+      "default": {"intercept": 13.0, "terms": [
+        {"var": "log_hh_size", "coef": -0.4},
+        {"var": "floor_type", "levels": {"earth": -0.15}},
+        {"var": "electricity_va", "coef": 0.0001}
+      ]},
+      "segments": [
+        {"region_prefix": "91", "intercept": 13.5, "terms": []},
+        {"region_prefix": "91.01", "intercept": 12.5, "terms": []}
+      ],
+      "region_effects": {"33.01": -0.02, "33": 0.05}
+    }"#;
+
+    fn model() -> Model {
+        Model::from_json(MODEL).unwrap()
+    }
+
+    #[test]
+    fn longest_prefix_segment_and_all_region_effects() {
+        let m = model();
+        assert_eq!(m.segment_for("91.01.02.2001"), Some(1));
+        assert_eq!(m.segment_for("91.02.02.2001"), Some(0));
+        assert_eq!(m.segment_for("33.01.02.2001"), None);
+        // A prefix ends at a dot: 91.0 is not a prefix of 91.01.
+        assert!(!is_prefix("33.0", "33.01"));
+        assert!((m.region_effect("33.01.02.2001") - 0.03).abs() < 1e-12);
+        assert_eq!(m.region_effect("34.01.02.2001"), 0.0);
+    }
+
+    #[test]
+    fn score_adds_terms_flags_unknown_numbers_and_rounds() {
+        let m = model();
+        let s = m.score("33.02.01.2001", |v| match v.name() {
+            "log_hh_size" => VarValue::Num(4f64.ln()),
+            "floor_type" => VarValue::Level("earth"),
+            _ => VarValue::Null,
+        });
+        let want = round6(13.0 - 0.4 * 4f64.ln() - 0.15 + 0.05);
+        assert_eq!(s.score, want);
+        assert!(s.imputed, "electricity_va unknown");
+        let s = m.score("33.02.01.2001", |v| match v.name() {
+            "log_hh_size" => VarValue::Num(0.0),
+            "floor_type" => VarValue::Level("ceramic"),
+            _ => VarValue::Num(900.0),
+        });
+        assert_eq!(s.score, round6(13.0 + 0.09 + 0.05));
+        assert!(!s.imputed, "an unlisted level adds 0 without imputation");
+    }
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        assert_eq!(round6(1.0000005), 1.000001);
+        assert_eq!(round6(-1.0000005), -1.000001);
+        assert_eq!(round6(2.0000004), 2.0);
+    }
+
+    #[test]
+    fn bad_models_name_the_place() {
+        let cases = [
+            (
+                MODEL.replace("log_hh_size", "log_size"),
+                "default.terms[0].var",
+            ),
+            (
+                MODEL.replace("\"earth\"", "\"mud\""),
+                "default.terms[1].levels.mud",
+            ),
+            (
+                MODEL.replace("\"91.01\"", "\"91\""),
+                "segments[1].region_prefix",
+            ),
+            (
+                MODEL.replace("\"33\": 0.05", "\"3x\": 0.05"),
+                "region_effects.3x",
+            ),
+            (MODEL.replace("-0.4}", "1e999}"), "line"),
+            (MODEL.replace("\"version\": 2", "\"version\": 0"), "version"),
+            (
+                MODEL.replace(
+                    "{\"var\": \"floor_type\", \"levels\"",
+                    "{\"var\": \"floor_type\", \"coef\"",
+                ),
+                "default.terms[1].coef",
+            ),
+        ];
+        for (text, place) in cases {
+            let e = Model::from_json(&text).unwrap_err();
+            assert!(e.place.starts_with(place), "{place}: {e}");
+        }
+    }
+
+    #[test]
+    fn ages_count_whole_years_at_the_date() {
+        let d = |s| Date::parse(s).unwrap();
+        assert_eq!(age_years(d("2000-01-01"), d("2026-01-01")), 26);
+        assert_eq!(age_years(d("2000-01-02"), d("2026-01-01")), 25);
+        // Leap-day births turn a year older on 1 March in common years.
+        assert_eq!(age_years(d("2020-02-29"), d("2025-02-28")), 4);
+        assert_eq!(age_years(d("2020-02-29"), d("2025-03-01")), 5);
+    }
+
+    #[test]
+    fn derived_variables() {
+        let mut s = MemberStats::default();
+        let m = |head, age, working| MemberFacts {
+            head,
+            age,
+            female: head,
+            working,
+            sector: working.then_some(Sector::Trade),
+            education: if head {
+                EducationLevel::Sma
+            } else {
+                EducationLevel::Sd
+            },
+            disabled: false,
+        };
+        s.add(&m(true, 40, true));
+        s.add(&m(false, 3, false));
+        s.add(&m(false, 70, false));
+        assert_eq!(s.value(Derived::HhSize, None), VarValue::Num(3.0));
+        assert_eq!(s.value(Derived::DependencyRatio, None), VarValue::Num(2.0));
+        assert_eq!(s.value(Derived::HeadSector, None), VarValue::Level("trade"));
+        assert_eq!(s.value(Derived::MaxEducation, None), VarValue::Level("sma"));
+        assert_eq!(
+            s.value(Derived::FloorAreaPerCapita, Some(30.0)),
+            VarValue::Num(10.0)
+        );
+        assert_eq!(s.value(Derived::Children0To6, None), VarValue::Num(1.0));
+        assert_eq!(s.value(Derived::Elderly60, None), VarValue::Num(1.0));
+        let empty = MemberStats::default();
+        assert_eq!(empty.value(Derived::LogHhSize, None), VarValue::Null);
+        assert_eq!(empty.value(Derived::HeadAge, None), VarValue::Null);
+    }
+
+    #[test]
+    fn buckets_are_ceilings() {
+        assert_eq!(bucket(1, 600, 10), 1);
+        assert_eq!(bucket(60, 600, 10), 1);
+        assert_eq!(bucket(61, 600, 10), 2);
+        assert_eq!(bucket(600, 600, 100), 100);
+        assert_eq!(bucket(1, 1, 10), 10);
+    }
+}

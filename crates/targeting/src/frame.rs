@@ -1,0 +1,559 @@
+//! A data set as columns: the household variables a model uses, one vector each, and the
+//! members folded into per-household counters.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+
+use hashbrown::{DefaultHashBuilder, HashTable};
+
+use selaras_domain::codes::{Disability, EducationLevel, Relation, Sector, Sex};
+use selaras_domain::pmt::{
+    age_years, round6, Contribution, MemberFacts, MemberStats, Model, VarValue, Variable,
+};
+use selaras_domain::registry::{Kind, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
+use selaras_domain::{Date, RegionCode};
+use selaras_interchange::{self as ix, InterchangeError, HOUSEHOLDS_FILE, MEMBERS_FILE};
+
+/// Bytes read so far and the total, of both files.
+pub type Progress = dyn Fn(u64, u64) + Sync;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FrameError {
+    #[error(transparent)]
+    Files(#[from] InterchangeError),
+    #[error("{file} line {line}, column {column}: {reason}")]
+    Row {
+        file: &'static str,
+        line: u64,
+        column: &'static str,
+        reason: String,
+    },
+    #[error("{0}: cannot write: {1}")]
+    Output(String, std::io::Error),
+}
+
+fn row_err(file: &'static str, line: u64, column: &'static str, reason: String) -> FrameError {
+    FrameError::Row {
+        file,
+        line,
+        column,
+        reason,
+    }
+}
+
+enum ColumnData {
+    /// NaN: unknown.
+    Num(Vec<f64>),
+    /// Index into `dict`; `u32::MAX`: unknown.
+    Cat {
+        codes: Vec<u32>,
+        dict: Vec<String>,
+        lookup: HashMap<Vec<u8>, u32>,
+    },
+}
+
+/// A household column the model uses, with its place in the file.
+struct UsedColumn {
+    col: usize,
+    pos: usize,
+    levels: Option<Vec<&'static str>>,
+    data: ColumnData,
+}
+
+pub struct Frame {
+    ids: Vec<u8>,
+    id_ends: Vec<u64>,
+    index: HashTable<u32>,
+    hasher: DefaultHashBuilder,
+    /// Segment index, `u16::MAX` for the default.
+    segment: Vec<u16>,
+    /// Sum of the region effects.
+    effect: Vec<f64>,
+    regency: Vec<u16>,
+    regency_codes: Vec<RegionCode>,
+    floor_area: Vec<f64>,
+    columns: Vec<UsedColumn>,
+    stats: Vec<MemberStats>,
+}
+
+const NO_SEGMENT: u16 = u16::MAX;
+
+fn text<'a>(
+    bytes: &'a [u8],
+    file: &'static str,
+    line: u64,
+    column: &'static str,
+) -> Result<&'a str, FrameError> {
+    std::str::from_utf8(bytes)
+        .map(str::trim)
+        .map_err(|_| row_err(file, line, column, "not valid UTF-8".into()))
+}
+
+fn parse_num(s: &str, kind: Kind) -> Result<f64, String> {
+    if s.is_empty() {
+        return Ok(f64::NAN);
+    }
+    match kind {
+        Kind::Bool => match s {
+            "0" => Ok(0.0),
+            "1" => Ok(1.0),
+            _ => Err(format!("{s:?} is not 0 or 1")),
+        },
+        Kind::Int => s
+            .parse::<i64>()
+            .map(|v| v as f64)
+            .map_err(|_| format!("{s:?} is not a whole number")),
+        _ => match s.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(v),
+            _ => Err(format!("{s:?} is not a number")),
+        },
+    }
+}
+
+impl Frame {
+    pub fn len(&self) -> usize {
+        self.id_ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.id_ends.is_empty()
+    }
+
+    pub fn id(&self, i: usize) -> &[u8] {
+        let start = if i == 0 {
+            0
+        } else {
+            self.id_ends[i - 1] as usize
+        };
+        &self.ids[start..self.id_ends[i] as usize]
+    }
+
+    /// The position of a household, by id.
+    pub fn find(&self, id: &[u8]) -> Option<usize> {
+        let h = self.hasher.hash_one(id);
+        self.index
+            .find(h, |&k| self.id(k as usize) == id)
+            .map(|&k| k as usize)
+    }
+
+    pub fn segment_of(&self, i: usize) -> Option<usize> {
+        match self.segment[i] {
+            NO_SEGMENT => None,
+            s => Some(s as usize),
+        }
+    }
+
+    pub fn regency_count(&self) -> usize {
+        self.regency_codes.len()
+    }
+
+    pub fn regency_of(&self, i: usize) -> u16 {
+        self.regency[i]
+    }
+
+    /// The province as its two-digit number.
+    pub fn province_of(&self, i: usize) -> u8 {
+        let b = self.regency_codes[self.regency[i] as usize]
+            .as_str()
+            .as_bytes();
+        (b[0] - b'0') * 10 + (b[1] - b'0')
+    }
+
+    fn value(&self, i: usize, var: Variable) -> VarValue<'_> {
+        match var {
+            Variable::Derived(d) => {
+                let a = self.floor_area[i];
+                self.stats[i].value(d, (!a.is_nan()).then_some(a))
+            }
+            Variable::Column(c) => match self.columns.iter().find(|u| u.col == c) {
+                Some(UsedColumn {
+                    data: ColumnData::Num(v),
+                    ..
+                }) => match v[i] {
+                    x if x.is_nan() => VarValue::Null,
+                    x => VarValue::Num(x),
+                },
+                Some(UsedColumn {
+                    data: ColumnData::Cat { codes, dict, .. },
+                    ..
+                }) => match codes[i] {
+                    u32::MAX => VarValue::Null,
+                    k => VarValue::Level(&dict[k as usize]),
+                },
+                None => VarValue::Null,
+            },
+        }
+    }
+
+    /// Every household's score (rounded) and whether a numeric term was unknown.
+    pub fn scores(&self, model: &Model) -> (Vec<f64>, Vec<bool>) {
+        let mut scores = Vec::with_capacity(self.len());
+        let mut imputed = Vec::with_capacity(self.len());
+        for i in 0..self.len() {
+            let seg = model.segment(self.segment_of(i));
+            let (s, imp) = seg.sum(|v| self.value(i, v), None);
+            scores.push(round6(s + self.effect[i]));
+            imputed.push(imp);
+        }
+        (scores, imputed)
+    }
+
+    /// The contribution of every term to household `i`'s score, then the region effect.
+    pub fn explain(&self, i: usize, model: &Model) -> Vec<Contribution> {
+        let mut out = Vec::new();
+        model
+            .segment(self.segment_of(i))
+            .sum(|v| self.value(i, v), Some(&mut out));
+        out.push(Contribution {
+            var: "region_effects",
+            value: self.regency_codes[self.regency[i] as usize].to_string(),
+            amount: self.effect[i],
+        });
+        out
+    }
+
+    /// Reads `dir/households.csv` and `dir/members.csv` for `model`.
+    pub fn read_dir(
+        dir: &Path,
+        model: &Model,
+        progress: Option<&Progress>,
+    ) -> Result<Frame, FrameError> {
+        let size = |f: &str| std::fs::metadata(dir.join(f)).map_or(0, |m| m.len());
+        let total = size(HOUSEHOLDS_FILE) + size(MEMBERS_FILE);
+        let mut households = ix::open(dir, HOUSEHOLDS_FILE, HOUSEHOLD_COLUMNS)?;
+        let mut members = ix::open(dir, MEMBERS_FILE, MEMBER_COLUMNS)?;
+        let hh_read = households.get_ref().counter();
+        let mm_read = members.get_ref().counter();
+        let tick = |done: u64| {
+            if let Some(p) = progress {
+                p(done, total);
+            }
+        };
+
+        let pos = |name: &str| {
+            HOUSEHOLD_COLUMNS
+                .iter()
+                .position(|c| c.name == name)
+                .and_then(|c| households.map.position(c))
+        };
+        let id_pos = pos("household_id").unwrap_or(0);
+        let region_pos = pos("region_code").unwrap_or(0);
+        let area_pos = pos("floor_area_m2");
+        let exit_pos = pos("exit_state");
+        let mut columns: Vec<UsedColumn> = Vec::new();
+        for var in model.variables() {
+            let Variable::Column(c) = var else { continue };
+            let col = &HOUSEHOLD_COLUMNS[c];
+            let Some(p) = households.map.position(c) else {
+                return Err(InterchangeError::MissingColumns {
+                    file: HOUSEHOLDS_FILE.into(),
+                    columns: vec![col.name],
+                }
+                .into());
+            };
+            columns.push(UsedColumn {
+                col: c,
+                pos: p,
+                levels: var.levels(),
+                data: if var.is_categorical() {
+                    ColumnData::Cat {
+                        codes: Vec::new(),
+                        dict: Vec::new(),
+                        lookup: HashMap::new(),
+                    }
+                } else {
+                    ColumnData::Num(Vec::new())
+                },
+            });
+        }
+
+        let mut f = Frame {
+            ids: Vec::new(),
+            id_ends: Vec::new(),
+            index: HashTable::new(),
+            hasher: DefaultHashBuilder::default(),
+            segment: Vec::new(),
+            effect: Vec::new(),
+            regency: Vec::new(),
+            regency_codes: Vec::new(),
+            floor_area: Vec::new(),
+            columns,
+            stats: Vec::new(),
+        };
+        let mut regency_index: HashMap<RegionCode, u16> = HashMap::new();
+        let mut exited: HashSet<Vec<u8>> = HashSet::new();
+        const HF: &str = HOUSEHOLDS_FILE;
+
+        let mut rows = 0u64;
+        while let Some(item) = households.next_bytes() {
+            let (line, rec) = item.map_err(|(line, reason)| row_err(HF, line, "", reason))?;
+            rows += 1;
+            if rows.is_multiple_of(65_536) {
+                tick(hh_read.load(Ordering::Relaxed));
+            }
+            let id = rec.get(id_pos).unwrap_or_default();
+            let id_s = text(id, HF, line, "household_id")?;
+            if id_s.is_empty() {
+                return Err(row_err(HF, line, "household_id", "empty".into()));
+            }
+            let id = id_s.as_bytes();
+            if let Some(p) = exit_pos {
+                if !rec.get(p).unwrap_or_default().trim_ascii().is_empty() {
+                    exited.insert(id.to_vec());
+                    continue;
+                }
+            }
+            let h = f.hasher.hash_one(id);
+            let n = f.id_ends.len() as u32;
+            let ids = &f.ids;
+            let ends = &f.id_ends;
+            let id_at = |k: u32| {
+                let k = k as usize;
+                let start = if k == 0 { 0 } else { ends[k - 1] as usize };
+                &ids[start..ends[k] as usize]
+            };
+            match f
+                .index
+                .entry(h, |&k| id_at(k) == id, |&k| f.hasher.hash_one(id_at(k)))
+            {
+                hashbrown::hash_table::Entry::Occupied(_) => {
+                    return Err(row_err(
+                        HF,
+                        line,
+                        "household_id",
+                        format!("duplicate household_id {id_s}"),
+                    ));
+                }
+                hashbrown::hash_table::Entry::Vacant(v) => {
+                    v.insert(n);
+                }
+            }
+            f.ids.extend_from_slice(id);
+            f.id_ends.push(f.ids.len() as u64);
+
+            let region_s = text(
+                rec.get(region_pos).unwrap_or_default(),
+                HF,
+                line,
+                "region_code",
+            )?;
+            let region = RegionCode::parse(region_s)
+                .map_err(|e| row_err(HF, line, "region_code", e.to_string()))?;
+            let seg = model.segment_for(region.as_str());
+            f.segment.push(seg.map_or(NO_SEGMENT, |s| s as u16));
+            f.effect.push(model.region_effect(region.as_str()));
+            let regency = region
+                .at_level(selaras_domain::RegionLevel::Regency)
+                .ok_or_else(|| {
+                    row_err(
+                        HF,
+                        line,
+                        "region_code",
+                        format!("{region_s} is not a village code"),
+                    )
+                })?;
+            let next = regency_index.len() as u16;
+            let g = *regency_index.entry(regency).or_insert_with(|| {
+                f.regency_codes.push(regency);
+                next
+            });
+            f.regency.push(g);
+            let area = match area_pos {
+                Some(p) => {
+                    let s = text(rec.get(p).unwrap_or_default(), HF, line, "floor_area_m2")?;
+                    parse_num(s, Kind::Real).map_err(|e| row_err(HF, line, "floor_area_m2", e))?
+                }
+                None => f64::NAN,
+            };
+            f.floor_area.push(area);
+            for u in &mut f.columns {
+                let col = &HOUSEHOLD_COLUMNS[u.col];
+                let s = text(rec.get(u.pos).unwrap_or_default(), HF, line, col.name)?;
+                match &mut u.data {
+                    ColumnData::Num(v) => {
+                        v.push(parse_num(s, col.kind).map_err(|e| row_err(HF, line, col.name, e))?)
+                    }
+                    ColumnData::Cat {
+                        codes,
+                        dict,
+                        lookup,
+                    } => {
+                        if s.is_empty() {
+                            codes.push(u32::MAX);
+                            continue;
+                        }
+                        let code = match lookup.get(s.as_bytes()) {
+                            Some(&k) => k,
+                            None => {
+                                if let Some(levels) = &u.levels {
+                                    if !levels.contains(&s) {
+                                        return Err(row_err(
+                                            HF,
+                                            line,
+                                            col.name,
+                                            format!(
+                                                "unknown code {s:?} (expected one of: {})",
+                                                levels.join(", ")
+                                            ),
+                                        ));
+                                    }
+                                }
+                                let k = dict.len() as u32;
+                                dict.push(s.to_string());
+                                lookup.insert(s.as_bytes().to_vec(), k);
+                                k
+                            }
+                        };
+                        codes.push(code);
+                    }
+                }
+            }
+        }
+        f.stats = vec![MemberStats::default(); f.len()];
+        let hh_bytes = hh_read.load(Ordering::Relaxed);
+
+        let mpos = |name: &str| {
+            MEMBER_COLUMNS
+                .iter()
+                .position(|c| c.name == name)
+                .and_then(|c| members.map.position(c))
+        };
+        let want = |name: &'static str| {
+            mpos(name).ok_or(FrameError::Files(InterchangeError::MissingColumns {
+                file: MEMBERS_FILE.into(),
+                columns: vec![name],
+            }))
+        };
+        let m_id = want("household_id")?;
+        let m_rel = want("relation")?;
+        let m_sex = want("sex")?;
+        let m_birth = want("birth_date")?;
+        let m_work = want("working")?;
+        let m_edu = want("education_level")?;
+        let m_dis = want("disability")?;
+        let m_sector = mpos("sector");
+        let m_exit = mpos("exit_state");
+        let as_of: Date = model.as_of;
+        const MF: &str = MEMBERS_FILE;
+        let mut rows = 0u64;
+        while let Some(item) = members.next_bytes() {
+            let (line, rec) = item.map_err(|(line, reason)| row_err(MF, line, "", reason))?;
+            rows += 1;
+            if rows.is_multiple_of(65_536) {
+                tick(hh_bytes + mm_read.load(Ordering::Relaxed));
+            }
+            if let Some(p) = m_exit {
+                if !rec.get(p).unwrap_or_default().trim_ascii().is_empty() {
+                    continue;
+                }
+            }
+            let field =
+                |p: usize, col: &'static str| text(rec.get(p).unwrap_or_default(), MF, line, col);
+            let id = field(m_id, "household_id")?;
+            let Some(i) = f.find(id.as_bytes()) else {
+                if exited.contains(id.as_bytes()) {
+                    continue;
+                }
+                return Err(row_err(
+                    MF,
+                    line,
+                    "household_id",
+                    format!("household {id} is not in households.csv"),
+                ));
+            };
+            let rel = field(m_rel, "relation")?;
+            let rel = Relation::parse(rel).ok_or_else(|| {
+                row_err(
+                    MF,
+                    line,
+                    "relation",
+                    format!(
+                        "unknown code {rel:?} (expected one of: {})",
+                        Relation::expected()
+                    ),
+                )
+            })?;
+            let sex_s = field(m_sex, "sex")?;
+            let sex = Sex::parse(sex_s).ok_or_else(|| {
+                row_err(
+                    MF,
+                    line,
+                    "sex",
+                    format!(
+                        "unknown code {sex_s:?} (expected one of: {})",
+                        Sex::expected()
+                    ),
+                )
+            })?;
+            let birth_s = field(m_birth, "birth_date")?;
+            let birth =
+                Date::parse(birth_s).map_err(|e| row_err(MF, line, "birth_date", e.to_string()))?;
+            let working = match field(m_work, "working")? {
+                "1" => true,
+                "0" => false,
+                other => {
+                    return Err(row_err(
+                        MF,
+                        line,
+                        "working",
+                        format!("{other:?} is not 0 or 1"),
+                    ))
+                }
+            };
+            let edu_s = field(m_edu, "education_level")?;
+            let education = EducationLevel::parse(edu_s).ok_or_else(|| {
+                row_err(
+                    MF,
+                    line,
+                    "education_level",
+                    format!(
+                        "unknown code {edu_s:?} (expected one of: {})",
+                        EducationLevel::expected()
+                    ),
+                )
+            })?;
+            let dis_s = field(m_dis, "disability")?;
+            let disability = Disability::parse(dis_s).ok_or_else(|| {
+                row_err(
+                    MF,
+                    line,
+                    "disability",
+                    format!(
+                        "unknown code {dis_s:?} (expected one of: {})",
+                        Disability::expected()
+                    ),
+                )
+            })?;
+            let sector = match m_sector {
+                Some(p) => match field(p, "sector")? {
+                    "" => None,
+                    s => Some(Sector::parse(s).ok_or_else(|| {
+                        row_err(
+                            MF,
+                            line,
+                            "sector",
+                            format!(
+                                "unknown code {s:?} (expected one of: {})",
+                                Sector::expected()
+                            ),
+                        )
+                    })?),
+                },
+                None => None,
+            };
+            f.stats[i].add(&MemberFacts {
+                head: rel == Relation::Head,
+                age: age_years(birth, as_of),
+                female: sex == Sex::F,
+                working,
+                sector,
+                education,
+                disabled: disability != Disability::None,
+            });
+        }
+        tick(total);
+        Ok(f)
+    }
+}

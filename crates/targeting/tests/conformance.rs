@@ -1,0 +1,180 @@
+//! `rank` against the conformance vectors (fixtures/conformance, pmt-model.md).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use selaras_domain::pmt::Model;
+use selaras_targeting::{rank_dir, FrameError};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/conformance")
+}
+
+fn model() -> Model {
+    Model::from_json(&std::fs::read_to_string(fixtures().join("model.json")).unwrap()).unwrap()
+}
+
+fn read_ranks(p: &Path) -> HashMap<String, Vec<String>> {
+    let mut r = csv::Reader::from_path(p).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        [
+            "household_id",
+            "segment",
+            "score",
+            "predicted_consumption",
+            "national_rank",
+            "national_percentile",
+            "national_decile",
+            "province_decile",
+            "regency_decile",
+            "imputed"
+        ]
+    );
+    r.records()
+        .map(|x| {
+            let x = x.unwrap();
+            (
+                x[0].to_string(),
+                x.iter().skip(1).map(String::from).collect(),
+            )
+        })
+        .collect()
+}
+
+fn num(s: &str) -> f64 {
+    s.parse().unwrap_or_else(|_| panic!("{s:?}"))
+}
+
+#[test]
+fn ranks_equal_the_conformance_vectors() {
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("ranks.csv");
+    let n = rank_dir(&fixtures().join("data"), &model(), &path, None).unwrap();
+    let got = read_ranks(&path);
+    let want = read_ranks(&fixtures().join("expected/ranks.csv"));
+    assert_eq!(n, want.len());
+    assert_eq!(got.len(), want.len());
+    let mut imputed = 0;
+    for (id, w) in &want {
+        let g = got.get(id).unwrap_or_else(|| panic!("{id} missing"));
+        assert_eq!(g[0], w[0], "{id}: segment");
+        assert!(
+            (num(&g[1]) - num(&w[1])).abs() <= 1e-6,
+            "{id}: score {} vs {}",
+            g[1],
+            w[1]
+        );
+        let rel = (num(&g[2]) - num(&w[2])).abs() / num(&w[2]);
+        assert!(
+            rel < 1e-5,
+            "{id}: predicted consumption {} vs {}",
+            g[2],
+            w[2]
+        );
+        for (k, name) in [
+            (3, "national_rank"),
+            (4, "national_percentile"),
+            (5, "national_decile"),
+            (6, "province_decile"),
+            (7, "regency_decile"),
+            (8, "imputed"),
+        ] {
+            assert_eq!(num(&g[k]), num(&w[k]), "{id}: {name}");
+        }
+        imputed += (g[8] == "1") as u32;
+    }
+    assert!(imputed > 0, "the vectors include imputed households");
+}
+
+#[test]
+fn reruns_are_byte_identical() {
+    let out = tempfile::tempdir().unwrap();
+    let (a, b) = (out.path().join("a.csv"), out.path().join("b.csv"));
+    rank_dir(&fixtures().join("data"), &model(), &a, None).unwrap();
+    rank_dir(&fixtures().join("data"), &model(), &b, None).unwrap();
+    assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+}
+
+/// A copy of the conformance data with one line of one file replaced.
+fn with_line(file: &str, line: usize, edit: impl Fn(&str) -> String) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for f in ["households.csv", "members.csv"] {
+        let text = std::fs::read_to_string(fixtures().join("data").join(f)).unwrap();
+        let out: Vec<String> = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| {
+                if f == file && i + 1 == line {
+                    edit(l)
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        std::fs::write(d.path().join(f), out.join("\n") + "\n").unwrap();
+    }
+    d
+}
+
+#[test]
+fn bad_rows_stop_the_run_naming_file_line_and_column() {
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("ranks.csv");
+    // households.csv line 3: floor type "earth" → "mud" (a column the model uses).
+    let d = with_line("households.csv", 3, |l| {
+        let header = std::fs::read_to_string(fixtures().join("data/households.csv")).unwrap();
+        let cols: Vec<&str> = header.lines().next().unwrap().split(',').collect();
+        let at = cols.iter().position(|c| *c == "floor_type").unwrap();
+        let mut rec = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(l.as_bytes());
+        let r = rec.records().next().unwrap().unwrap();
+        let mut w = csv::Writer::from_writer(vec![]);
+        w.write_record(
+            r.iter()
+                .enumerate()
+                .map(|(i, v)| if i == at { "mud" } else { v }),
+        )
+        .unwrap();
+        String::from_utf8(w.into_inner().unwrap())
+            .unwrap()
+            .trim_end()
+            .to_string()
+    });
+    let e = rank_dir(d.path(), &model(), &path, None).unwrap_err();
+    match &e {
+        FrameError::Row {
+            file, line, column, ..
+        } => {
+            assert_eq!(
+                (*file, *line, *column),
+                ("households.csv", 3, "floor_type"),
+                "{e}"
+            )
+        }
+        other => panic!("{other}"),
+    }
+    // members.csv line 5: a birth date that is not a date.
+    let d = with_line("members.csv", 5, |l| {
+        let mut f: Vec<String> = l.split(',').map(String::from).collect();
+        let header = std::fs::read_to_string(fixtures().join("data/members.csv")).unwrap();
+        let at = header
+            .lines()
+            .next()
+            .unwrap()
+            .split(',')
+            .position(|c| c == "birth_date")
+            .unwrap();
+        f[at] = "2001-02-30".into();
+        f.join(",")
+    });
+    let e = rank_dir(d.path(), &model(), &path, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("members.csv line 5, column birth_date:"),
+        "{e}"
+    );
+}
