@@ -189,15 +189,15 @@ impl Frame {
 
     /// Every household's score (rounded) and whether a numeric term was unknown.
     pub fn scores(&self, model: &Model) -> (Vec<f64>, Vec<bool>) {
-        let mut scores = Vec::with_capacity(self.len());
-        let mut imputed = Vec::with_capacity(self.len());
-        for i in 0..self.len() {
-            let seg = model.segment(self.segment_of(i));
-            let (s, imp) = seg.sum(|v| self.value(i, v), None);
-            scores.push(round6(s + self.effect[i]));
-            imputed.push(imp);
-        }
-        (scores, imputed)
+        use rayon::prelude::*;
+        (0..self.len())
+            .into_par_iter()
+            .map(|i| {
+                let seg = model.segment(self.segment_of(i));
+                let (s, imp) = seg.sum(|v| self.value(i, v), None);
+                (round6(s + self.effect[i]), imp)
+            })
+            .unzip()
     }
 
     /// The contribution of every term to household `i`'s score, then the region effect.
@@ -215,15 +215,41 @@ impl Frame {
     }
 
     /// Reads `dir/households.csv` and `dir/members.csv` for `model`.
+    ///
+    /// members.csv is parsed on a thread of its own while households.csv is read; its
+    /// rows reach this thread in chunks. Errors are found by byte offset and named by
+    /// line (the file is read again to count lines, on that path only).
     pub fn read_dir(
+        dir: &Path,
+        model: &Model,
+        progress: Option<&Progress>,
+    ) -> Result<Frame, FrameError> {
+        Self::read_dir_at(dir, model, progress).map_err(|e| match e {
+            FrameError::Row {
+                file,
+                line: at,
+                column,
+                reason,
+            } => FrameError::Row {
+                file,
+                line: ix::line_at_offset(&dir.join(file), at).unwrap_or(0),
+                column,
+                reason,
+            },
+            other => other,
+        })
+    }
+
+    /// [`Frame::read_dir`] with errors at byte offsets (in the `line` field).
+    fn read_dir_at(
         dir: &Path,
         model: &Model,
         progress: Option<&Progress>,
     ) -> Result<Frame, FrameError> {
         let size = |f: &str| std::fs::metadata(dir.join(f)).map_or(0, |m| m.len());
         let total = size(HOUSEHOLDS_FILE) + size(MEMBERS_FILE);
-        let mut households = ix::open(dir, HOUSEHOLDS_FILE, HOUSEHOLD_COLUMNS)?;
-        let mut members = ix::open(dir, MEMBERS_FILE, MEMBER_COLUMNS)?;
+        let mut households = ix::open_untracked(dir, HOUSEHOLDS_FILE, HOUSEHOLD_COLUMNS)?;
+        let members = ix::open_untracked(dir, MEMBERS_FILE, MEMBER_COLUMNS)?;
         let hh_read = households.get_ref().counter();
         let mm_read = members.get_ref().counter();
         let tick = |done: u64| {
@@ -269,291 +295,373 @@ impl Frame {
             });
         }
 
-        let mut f = Frame {
-            ids: Vec::new(),
-            id_ends: Vec::new(),
-            index: HashTable::new(),
-            hasher: DefaultHashBuilder::default(),
-            segment: Vec::new(),
-            effect: Vec::new(),
-            regency: Vec::new(),
-            regency_codes: Vec::new(),
-            floor_area: Vec::new(),
-            columns,
-            stats: Vec::new(),
-        };
-        let mut regency_index: HashMap<RegionCode, u16> = HashMap::new();
-        let mut exited: HashSet<Vec<u8>> = HashSet::new();
-        const HF: &str = HOUSEHOLDS_FILE;
+        let as_of = model.as_of;
+        // The parser runs ahead while households.csv is read: up to ~1 GB of parsed
+        // members wait here (all of them for a few million households).
+        let (tx, rx) = std::sync::mpsc::sync_channel::<MemberChunk>(MAX_CHUNKS_AHEAD);
+        std::thread::scope(|scope| {
+            let parser = scope.spawn(move || parse_members(members, as_of, tx));
+            let read = || -> Result<(Frame, HashSet<Vec<u8>>, u64), FrameError> {
+                let mut f = Frame {
+                    ids: Vec::new(),
+                    id_ends: Vec::new(),
+                    index: HashTable::new(),
+                    hasher: DefaultHashBuilder::default(),
+                    segment: Vec::new(),
+                    effect: Vec::new(),
+                    regency: Vec::new(),
+                    regency_codes: Vec::new(),
+                    floor_area: Vec::new(),
+                    columns,
+                    stats: Vec::new(),
+                };
+                let mut regency_index: HashMap<RegionCode, u16> = HashMap::new();
+                let mut exited: HashSet<Vec<u8>> = HashSet::new();
+                const HF: &str = HOUSEHOLDS_FILE;
 
-        let mut rows = 0u64;
-        while let Some(item) = households.next_bytes() {
-            let (line, rec) = item.map_err(|(line, reason)| row_err(HF, line, "", reason))?;
-            rows += 1;
-            if rows.is_multiple_of(65_536) {
-                tick(hh_read.load(Ordering::Relaxed));
-            }
-            let id = rec.get(id_pos).unwrap_or_default();
-            let id_s = text(id, HF, line, "household_id")?;
-            if id_s.is_empty() {
-                return Err(row_err(HF, line, "household_id", "empty".into()));
-            }
-            let id = id_s.as_bytes();
-            if let Some(p) = exit_pos {
-                if !rec.get(p).unwrap_or_default().trim_ascii().is_empty() {
-                    exited.insert(id.to_vec());
-                    continue;
-                }
-            }
-            let h = f.hasher.hash_one(id);
-            let n = f.id_ends.len() as u32;
-            let ids = &f.ids;
-            let ends = &f.id_ends;
-            let id_at = |k: u32| {
-                let k = k as usize;
-                let start = if k == 0 { 0 } else { ends[k - 1] as usize };
-                &ids[start..ends[k] as usize]
-            };
-            match f
-                .index
-                .entry(h, |&k| id_at(k) == id, |&k| f.hasher.hash_one(id_at(k)))
-            {
-                hashbrown::hash_table::Entry::Occupied(_) => {
-                    return Err(row_err(
-                        HF,
-                        line,
-                        "household_id",
-                        format!("duplicate household_id {id_s}"),
-                    ));
-                }
-                hashbrown::hash_table::Entry::Vacant(v) => {
-                    v.insert(n);
-                }
-            }
-            f.ids.extend_from_slice(id);
-            f.id_ends.push(f.ids.len() as u64);
+                let mut rows = 0u64;
+                while let Some(item) = households.next_bytes() {
+                    let (line, rec) = item.map_err(|(at, reason)| row_err(HF, at, "", reason))?;
+                    rows += 1;
+                    if rows.is_multiple_of(65_536) {
+                        tick(hh_read.load(Ordering::Relaxed));
+                    }
+                    let id = rec.get(id_pos).unwrap_or_default();
+                    let id_s = text(id, HF, line, "household_id")?;
+                    if id_s.is_empty() {
+                        return Err(row_err(HF, line, "household_id", "empty".into()));
+                    }
+                    let id = id_s.as_bytes();
+                    if let Some(p) = exit_pos {
+                        if !rec.get(p).unwrap_or_default().trim_ascii().is_empty() {
+                            exited.insert(id.to_vec());
+                            continue;
+                        }
+                    }
+                    let h = f.hasher.hash_one(id);
+                    let n = f.id_ends.len() as u32;
+                    let ids = &f.ids;
+                    let ends = &f.id_ends;
+                    let id_at = |k: u32| {
+                        let k = k as usize;
+                        let start = if k == 0 { 0 } else { ends[k - 1] as usize };
+                        &ids[start..ends[k] as usize]
+                    };
+                    match f
+                        .index
+                        .entry(h, |&k| id_at(k) == id, |&k| f.hasher.hash_one(id_at(k)))
+                    {
+                        hashbrown::hash_table::Entry::Occupied(_) => {
+                            return Err(row_err(
+                                HF,
+                                line,
+                                "household_id",
+                                format!("duplicate household_id {id_s}"),
+                            ));
+                        }
+                        hashbrown::hash_table::Entry::Vacant(v) => {
+                            v.insert(n);
+                        }
+                    }
+                    f.ids.extend_from_slice(id);
+                    f.id_ends.push(f.ids.len() as u64);
 
-            let region_s = text(
-                rec.get(region_pos).unwrap_or_default(),
-                HF,
-                line,
-                "region_code",
-            )?;
-            let region = RegionCode::parse(region_s)
-                .map_err(|e| row_err(HF, line, "region_code", e.to_string()))?;
-            let seg = model.segment_for(region.as_str());
-            f.segment.push(seg.map_or(NO_SEGMENT, |s| s as u16));
-            f.effect.push(model.region_effect(region.as_str()));
-            let regency = region
-                .at_level(selaras_domain::RegionLevel::Regency)
-                .ok_or_else(|| {
-                    row_err(
+                    let region_s = text(
+                        rec.get(region_pos).unwrap_or_default(),
                         HF,
                         line,
                         "region_code",
-                        format!("{region_s} is not a village code"),
-                    )
-                })?;
-            let next = regency_index.len() as u16;
-            let g = *regency_index.entry(regency).or_insert_with(|| {
-                f.regency_codes.push(regency);
-                next
-            });
-            f.regency.push(g);
-            let area = match area_pos {
-                Some(p) => {
-                    let s = text(rec.get(p).unwrap_or_default(), HF, line, "floor_area_m2")?;
-                    parse_num(s, Kind::Real).map_err(|e| row_err(HF, line, "floor_area_m2", e))?
-                }
-                None => f64::NAN,
-            };
-            f.floor_area.push(area);
-            for u in &mut f.columns {
-                let col = &HOUSEHOLD_COLUMNS[u.col];
-                let s = text(rec.get(u.pos).unwrap_or_default(), HF, line, col.name)?;
-                match &mut u.data {
-                    ColumnData::Num(v) => {
-                        v.push(parse_num(s, col.kind).map_err(|e| row_err(HF, line, col.name, e))?)
-                    }
-                    ColumnData::Cat {
-                        codes,
-                        dict,
-                        lookup,
-                    } => {
-                        if s.is_empty() {
-                            codes.push(u32::MAX);
-                            continue;
+                    )?;
+                    let region = RegionCode::parse(region_s)
+                        .map_err(|e| row_err(HF, line, "region_code", e.to_string()))?;
+                    let seg = model.segment_for(region.as_str());
+                    f.segment.push(seg.map_or(NO_SEGMENT, |s| s as u16));
+                    f.effect.push(model.region_effect(region.as_str()));
+                    let regency = region
+                        .at_level(selaras_domain::RegionLevel::Regency)
+                        .ok_or_else(|| {
+                            row_err(
+                                HF,
+                                line,
+                                "region_code",
+                                format!("{region_s} is not a village code"),
+                            )
+                        })?;
+                    let next = regency_index.len() as u16;
+                    let g = *regency_index.entry(regency).or_insert_with(|| {
+                        f.regency_codes.push(regency);
+                        next
+                    });
+                    f.regency.push(g);
+                    let area = match area_pos {
+                        Some(p) => {
+                            let s =
+                                text(rec.get(p).unwrap_or_default(), HF, line, "floor_area_m2")?;
+                            parse_num(s, Kind::Real)
+                                .map_err(|e| row_err(HF, line, "floor_area_m2", e))?
                         }
-                        let code = match lookup.get(s.as_bytes()) {
-                            Some(&k) => k,
-                            None => {
-                                if let Some(levels) = &u.levels {
-                                    if !levels.contains(&s) {
-                                        return Err(row_err(
-                                            HF,
-                                            line,
-                                            col.name,
-                                            format!(
-                                                "unknown code {s:?} (expected one of: {})",
-                                                levels.join(", ")
-                                            ),
-                                        ));
-                                    }
+                        None => f64::NAN,
+                    };
+                    f.floor_area.push(area);
+                    for u in &mut f.columns {
+                        let col = &HOUSEHOLD_COLUMNS[u.col];
+                        let s = text(rec.get(u.pos).unwrap_or_default(), HF, line, col.name)?;
+                        match &mut u.data {
+                            ColumnData::Num(v) => v.push(
+                                parse_num(s, col.kind)
+                                    .map_err(|e| row_err(HF, line, col.name, e))?,
+                            ),
+                            ColumnData::Cat {
+                                codes,
+                                dict,
+                                lookup,
+                            } => {
+                                if s.is_empty() {
+                                    codes.push(u32::MAX);
+                                    continue;
                                 }
-                                let k = dict.len() as u32;
-                                dict.push(s.to_string());
-                                lookup.insert(s.as_bytes().to_vec(), k);
-                                k
+                                let code = match lookup.get(s.as_bytes()) {
+                                    Some(&k) => k,
+                                    None => {
+                                        if let Some(levels) = &u.levels {
+                                            if !levels.contains(&s) {
+                                                return Err(row_err(
+                                                    HF,
+                                                    line,
+                                                    col.name,
+                                                    format!(
+                                                        "unknown code {s:?} (expected one of: {})",
+                                                        levels.join(", ")
+                                                    ),
+                                                ));
+                                            }
+                                        }
+                                        let k = dict.len() as u32;
+                                        dict.push(s.to_string());
+                                        lookup.insert(s.as_bytes().to_vec(), k);
+                                        k
+                                    }
+                                };
+                                codes.push(code);
                             }
-                        };
-                        codes.push(code);
+                        }
                     }
                 }
+                f.stats = vec![MemberStats::default(); f.len()];
+                let hh_bytes = hh_read.load(Ordering::Relaxed);
+                Ok((f, exited, hh_bytes))
+            };
+            let result = read().and_then(|(mut f, exited, hh_bytes)| {
+                for chunk in rx.iter() {
+                    tick(hh_bytes + mm_read.load(Ordering::Relaxed));
+                    for k in 0..chunk.facts.len() {
+                        let id = chunk.id(k);
+                        match f.find(id) {
+                            Some(i) => f.stats[i].add(&chunk.facts[k]),
+                            None if exited.contains(id) => {}
+                            None => {
+                                return Err(row_err(
+                                    MEMBERS_FILE,
+                                    chunk.offsets[k],
+                                    "household_id",
+                                    format!(
+                                        "household {} is not in households.csv",
+                                        String::from_utf8_lossy(id)
+                                    ),
+                                ))
+                            }
+                        }
+                    }
+                }
+                Ok(f)
+            });
+            // Stops the parser if reading failed here; then its own error, if any.
+            drop(rx);
+            let parsed = parser.join().unwrap_or_else(|_| {
+                Err(row_err(
+                    MEMBERS_FILE,
+                    0,
+                    "",
+                    "parser thread panicked".into(),
+                ))
+            });
+            let f = result?;
+            parsed?;
+            tick(total);
+            Ok(f)
+        })
+    }
+}
+
+/// Members parsed off the main thread: ids (concatenated), where each row starts, and
+/// what the derived variables need of it.
+struct MemberChunk {
+    ids: Vec<u8>,
+    ends: Vec<u32>,
+    offsets: Vec<u64>,
+    facts: Vec<MemberFacts>,
+}
+
+const CHUNK_ROWS: usize = 16_384;
+/// Chunks of ~0.9 MB each.
+const MAX_CHUNKS_AHEAD: usize = 1_024;
+
+impl MemberChunk {
+    fn new() -> MemberChunk {
+        MemberChunk {
+            ids: Vec::with_capacity(CHUNK_ROWS * 20),
+            ends: Vec::with_capacity(CHUNK_ROWS),
+            offsets: Vec::with_capacity(CHUNK_ROWS),
+            facts: Vec::with_capacity(CHUNK_ROWS),
+        }
+    }
+
+    fn id(&self, k: usize) -> &[u8] {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+        &self.ids[start..self.ends[k] as usize]
+    }
+}
+
+/// Parses members.csv into chunks sent on `tx`; stops early when the receiver is gone.
+fn parse_members(
+    mut members: ix::CsvFile<ix::CountingReader<std::fs::File>>,
+    as_of: Date,
+    tx: std::sync::mpsc::SyncSender<MemberChunk>,
+) -> Result<(), FrameError> {
+    let mpos = |name: &str| {
+        MEMBER_COLUMNS
+            .iter()
+            .position(|c| c.name == name)
+            .and_then(|c| members.map.position(c))
+    };
+    let want = |name: &'static str| {
+        mpos(name).ok_or(FrameError::Files(InterchangeError::MissingColumns {
+            file: MEMBERS_FILE.into(),
+            columns: vec![name],
+        }))
+    };
+    let m_id = want("household_id")?;
+    let m_rel = want("relation")?;
+    let m_sex = want("sex")?;
+    let m_birth = want("birth_date")?;
+    let m_work = want("working")?;
+    let m_edu = want("education_level")?;
+    let m_dis = want("disability")?;
+    let m_sector = mpos("sector");
+    let m_exit = mpos("exit_state");
+    const MF: &str = MEMBERS_FILE;
+    let mut chunk = MemberChunk::new();
+    while let Some(item) = members.next_bytes() {
+        let (line, rec) = item.map_err(|(at, reason)| row_err(MF, at, "", reason))?;
+        if let Some(p) = m_exit {
+            if !rec.get(p).unwrap_or_default().trim_ascii().is_empty() {
+                continue;
             }
         }
-        f.stats = vec![MemberStats::default(); f.len()];
-        let hh_bytes = hh_read.load(Ordering::Relaxed);
-
-        let mpos = |name: &str| {
-            MEMBER_COLUMNS
-                .iter()
-                .position(|c| c.name == name)
-                .and_then(|c| members.map.position(c))
-        };
-        let want = |name: &'static str| {
-            mpos(name).ok_or(FrameError::Files(InterchangeError::MissingColumns {
-                file: MEMBERS_FILE.into(),
-                columns: vec![name],
-            }))
-        };
-        let m_id = want("household_id")?;
-        let m_rel = want("relation")?;
-        let m_sex = want("sex")?;
-        let m_birth = want("birth_date")?;
-        let m_work = want("working")?;
-        let m_edu = want("education_level")?;
-        let m_dis = want("disability")?;
-        let m_sector = mpos("sector");
-        let m_exit = mpos("exit_state");
-        let as_of: Date = model.as_of;
-        const MF: &str = MEMBERS_FILE;
-        let mut rows = 0u64;
-        while let Some(item) = members.next_bytes() {
-            let (line, rec) = item.map_err(|(line, reason)| row_err(MF, line, "", reason))?;
-            rows += 1;
-            if rows.is_multiple_of(65_536) {
-                tick(hh_bytes + mm_read.load(Ordering::Relaxed));
-            }
-            if let Some(p) = m_exit {
-                if !rec.get(p).unwrap_or_default().trim_ascii().is_empty() {
-                    continue;
-                }
-            }
-            let field =
-                |p: usize, col: &'static str| text(rec.get(p).unwrap_or_default(), MF, line, col);
-            let id = field(m_id, "household_id")?;
-            let Some(i) = f.find(id.as_bytes()) else {
-                if exited.contains(id.as_bytes()) {
-                    continue;
-                }
+        let field =
+            |p: usize, col: &'static str| text(rec.get(p).unwrap_or_default(), MF, line, col);
+        let id = field(m_id, "household_id")?;
+        let rel = field(m_rel, "relation")?;
+        let rel = Relation::parse(rel).ok_or_else(|| {
+            row_err(
+                MF,
+                line,
+                "relation",
+                format!(
+                    "unknown code {rel:?} (expected one of: {})",
+                    Relation::expected()
+                ),
+            )
+        })?;
+        let sex_s = field(m_sex, "sex")?;
+        let sex = Sex::parse(sex_s).ok_or_else(|| {
+            row_err(
+                MF,
+                line,
+                "sex",
+                format!(
+                    "unknown code {sex_s:?} (expected one of: {})",
+                    Sex::expected()
+                ),
+            )
+        })?;
+        let birth_s = field(m_birth, "birth_date")?;
+        let birth =
+            Date::parse(birth_s).map_err(|e| row_err(MF, line, "birth_date", e.to_string()))?;
+        let working = match field(m_work, "working")? {
+            "1" => true,
+            "0" => false,
+            other => {
                 return Err(row_err(
                     MF,
                     line,
-                    "household_id",
-                    format!("household {id} is not in households.csv"),
-                ));
-            };
-            let rel = field(m_rel, "relation")?;
-            let rel = Relation::parse(rel).ok_or_else(|| {
-                row_err(
-                    MF,
-                    line,
-                    "relation",
-                    format!(
-                        "unknown code {rel:?} (expected one of: {})",
-                        Relation::expected()
-                    ),
-                )
-            })?;
-            let sex_s = field(m_sex, "sex")?;
-            let sex = Sex::parse(sex_s).ok_or_else(|| {
-                row_err(
-                    MF,
-                    line,
-                    "sex",
-                    format!(
-                        "unknown code {sex_s:?} (expected one of: {})",
-                        Sex::expected()
-                    ),
-                )
-            })?;
-            let birth_s = field(m_birth, "birth_date")?;
-            let birth =
-                Date::parse(birth_s).map_err(|e| row_err(MF, line, "birth_date", e.to_string()))?;
-            let working = match field(m_work, "working")? {
-                "1" => true,
-                "0" => false,
-                other => {
-                    return Err(row_err(
+                    "working",
+                    format!("{other:?} is not 0 or 1"),
+                ))
+            }
+        };
+        let edu_s = field(m_edu, "education_level")?;
+        let education = EducationLevel::parse(edu_s).ok_or_else(|| {
+            row_err(
+                MF,
+                line,
+                "education_level",
+                format!(
+                    "unknown code {edu_s:?} (expected one of: {})",
+                    EducationLevel::expected()
+                ),
+            )
+        })?;
+        let dis_s = field(m_dis, "disability")?;
+        let disability = Disability::parse(dis_s).ok_or_else(|| {
+            row_err(
+                MF,
+                line,
+                "disability",
+                format!(
+                    "unknown code {dis_s:?} (expected one of: {})",
+                    Disability::expected()
+                ),
+            )
+        })?;
+        let sector = match m_sector {
+            Some(p) => match field(p, "sector")? {
+                "" => None,
+                s => Some(Sector::parse(s).ok_or_else(|| {
+                    row_err(
                         MF,
                         line,
-                        "working",
-                        format!("{other:?} is not 0 or 1"),
-                    ))
-                }
-            };
-            let edu_s = field(m_edu, "education_level")?;
-            let education = EducationLevel::parse(edu_s).ok_or_else(|| {
-                row_err(
-                    MF,
-                    line,
-                    "education_level",
-                    format!(
-                        "unknown code {edu_s:?} (expected one of: {})",
-                        EducationLevel::expected()
-                    ),
-                )
-            })?;
-            let dis_s = field(m_dis, "disability")?;
-            let disability = Disability::parse(dis_s).ok_or_else(|| {
-                row_err(
-                    MF,
-                    line,
-                    "disability",
-                    format!(
-                        "unknown code {dis_s:?} (expected one of: {})",
-                        Disability::expected()
-                    ),
-                )
-            })?;
-            let sector = match m_sector {
-                Some(p) => match field(p, "sector")? {
-                    "" => None,
-                    s => Some(Sector::parse(s).ok_or_else(|| {
-                        row_err(
-                            MF,
-                            line,
-                            "sector",
-                            format!(
-                                "unknown code {s:?} (expected one of: {})",
-                                Sector::expected()
-                            ),
-                        )
-                    })?),
-                },
-                None => None,
-            };
-            f.stats[i].add(&MemberFacts {
-                head: rel == Relation::Head,
-                age: age_years(birth, as_of),
-                female: sex == Sex::F,
-                working,
-                sector,
-                education,
-                disabled: disability != Disability::None,
-            });
+                        "sector",
+                        format!(
+                            "unknown code {s:?} (expected one of: {})",
+                            Sector::expected()
+                        ),
+                    )
+                })?),
+            },
+            None => None,
+        };
+        chunk.ids.extend_from_slice(id.as_bytes());
+        chunk.ends.push(chunk.ids.len() as u32);
+        chunk.offsets.push(line);
+        chunk.facts.push(MemberFacts {
+            head: rel == Relation::Head,
+            age: age_years(birth, as_of),
+            female: sex == Sex::F,
+            working,
+            sector,
+            education,
+            disabled: disability != Disability::None,
+        });
+        if chunk.facts.len() == CHUNK_ROWS {
+            let full = std::mem::replace(&mut chunk, MemberChunk::new());
+            if tx.send(full).is_err() {
+                return Ok(());
+            }
         }
-        tick(total);
-        Ok(f)
     }
+    if !chunk.facts.is_empty() {
+        let _ = tx.send(chunk);
+    }
+    Ok(())
 }
