@@ -301,3 +301,48 @@ fn count_households(db: &Path) -> i64 {
     }
     query(db, "SELECT COUNT(*) FROM households")
 }
+
+#[test]
+fn rank_writes_ranks_and_names_a_bad_model_place() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/conformance");
+    let out = tempfile::tempdir().unwrap();
+    let ranks = out.path().join("ranks.csv");
+    let (code, stdout, stderr) = run(&[
+        "rank",
+        "--data",
+        root.join("data").to_str().unwrap(),
+        "--model",
+        root.join("model.json").to_str().unwrap(),
+        "--out",
+        ranks.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        last_line(&stdout).starts_with("households=600 "),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&ranks).unwrap().lines().count(),
+        601
+    );
+
+    let bad = out.path().join("bad.json");
+    let text = std::fs::read_to_string(root.join("model.json")).unwrap();
+    std::fs::write(&bad, text.replace("\"log_hh_size\"", "\"log_size\"")).unwrap();
+    let (code, stdout, stderr) = run(&[
+        "rank",
+        "--data",
+        root.join("data").to_str().unwrap(),
+        "--model",
+        bad.to_str().unwrap(),
+        "--out",
+        ranks.to_str().unwrap(),
+    ]);
+    assert_ne!(code, 0);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("default.terms[0].var: unknown variable \"log_size\""),
+        "{stderr}"
+    );
+}

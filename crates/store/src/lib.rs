@@ -153,6 +153,21 @@ pub struct UpsertStats {
     pub rejects: Vec<(usize, Option<usize>, &'static str, String)>,
 }
 
+impl UpsertStats {
+    /// Refuses every member of unit `unit` (`members` of them) whose household is not
+    /// stored.
+    pub(crate) fn refuse_orphans(&mut self, unit: usize, members: usize) {
+        for k in 0..members {
+            self.rejects.push((
+                unit,
+                Some(k),
+                "household_id",
+                "household is not registered".into(),
+            ));
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportTotals {
     pub households: u64,

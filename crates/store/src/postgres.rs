@@ -267,14 +267,7 @@ async fn upsert_once(
                 None => {
                     // Its household is not stored (the import checked, but it may have
                     // been refused meanwhile): each member is refused by name.
-                    for k in 0..u.members.len() {
-                        stats.rejects.push((
-                            i,
-                            Some(k),
-                            "household_id",
-                            "household is not registered".into(),
-                        ));
-                    }
+                    stats.refuse_orphans(i, u.members.len());
                     continue;
                 }
             },

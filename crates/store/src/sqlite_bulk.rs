@@ -164,14 +164,7 @@ impl BulkWriter {
                             Some(p) => p,
                             None => {
                                 refused_unit[i] = true;
-                                for k in 0..u.members.len() {
-                                    stats.rejects.push((
-                                        i,
-                                        Some(k),
-                                        "household_id",
-                                        "household is not registered".into(),
-                                    ));
-                                }
+                                stats.refuse_orphans(i, u.members.len());
                                 continue;
                             }
                         }

@@ -91,6 +91,42 @@ fn text<'a>(
         .map_err(|_| row_err(file, line, column, "not valid UTF-8".into()))
 }
 
+/// A code of an enumeration, or an error naming the codes.
+trait Code: Sized {
+    fn parse_code(s: &str) -> Option<Self>;
+    fn codes() -> String;
+}
+
+macro_rules! codes {
+    ($($t:ty),*) => {$(
+        impl Code for $t {
+            fn parse_code(s: &str) -> Option<Self> {
+                <$t>::parse(s)
+            }
+            fn codes() -> String {
+                <$t>::expected()
+            }
+        }
+    )*};
+}
+codes!(Relation, Sex, EducationLevel, Disability, Sector);
+
+fn code<T: Code>(
+    s: &str,
+    file: &'static str,
+    at: u64,
+    column: &'static str,
+) -> Result<T, FrameError> {
+    T::parse_code(s).ok_or_else(|| {
+        row_err(
+            file,
+            at,
+            column,
+            format!("unknown code {s:?} (expected one of: {})", T::codes()),
+        )
+    })
+}
+
 fn parse_num(s: &str, kind: Kind) -> Result<f64, String> {
     if s.is_empty() {
         return Ok(f64::NAN);
@@ -561,30 +597,8 @@ fn parse_members(
         let field =
             |p: usize, col: &'static str| text(rec.get(p).unwrap_or_default(), MF, line, col);
         let id = field(m_id, "household_id")?;
-        let rel = field(m_rel, "relation")?;
-        let rel = Relation::parse(rel).ok_or_else(|| {
-            row_err(
-                MF,
-                line,
-                "relation",
-                format!(
-                    "unknown code {rel:?} (expected one of: {})",
-                    Relation::expected()
-                ),
-            )
-        })?;
-        let sex_s = field(m_sex, "sex")?;
-        let sex = Sex::parse(sex_s).ok_or_else(|| {
-            row_err(
-                MF,
-                line,
-                "sex",
-                format!(
-                    "unknown code {sex_s:?} (expected one of: {})",
-                    Sex::expected()
-                ),
-            )
-        })?;
+        let rel: Relation = code(field(m_rel, "relation")?, MF, line, "relation")?;
+        let sex: Sex = code(field(m_sex, "sex")?, MF, line, "sex")?;
         let birth_s = field(m_birth, "birth_date")?;
         let birth =
             Date::parse(birth_s).map_err(|e| row_err(MF, line, "birth_date", e.to_string()))?;
@@ -600,44 +614,17 @@ fn parse_members(
                 ))
             }
         };
-        let edu_s = field(m_edu, "education_level")?;
-        let education = EducationLevel::parse(edu_s).ok_or_else(|| {
-            row_err(
-                MF,
-                line,
-                "education_level",
-                format!(
-                    "unknown code {edu_s:?} (expected one of: {})",
-                    EducationLevel::expected()
-                ),
-            )
-        })?;
-        let dis_s = field(m_dis, "disability")?;
-        let disability = Disability::parse(dis_s).ok_or_else(|| {
-            row_err(
-                MF,
-                line,
-                "disability",
-                format!(
-                    "unknown code {dis_s:?} (expected one of: {})",
-                    Disability::expected()
-                ),
-            )
-        })?;
+        let education: EducationLevel = code(
+            field(m_edu, "education_level")?,
+            MF,
+            line,
+            "education_level",
+        )?;
+        let disability: Disability = code(field(m_dis, "disability")?, MF, line, "disability")?;
         let sector = match m_sector {
             Some(p) => match field(p, "sector")? {
                 "" => None,
-                s => Some(Sector::parse(s).ok_or_else(|| {
-                    row_err(
-                        MF,
-                        line,
-                        "sector",
-                        format!(
-                            "unknown code {s:?} (expected one of: {})",
-                            Sector::expected()
-                        ),
-                    )
-                })?),
+                s => Some(code::<Sector>(s, MF, line, "sector")?),
             },
             None => None,
         };
