@@ -86,6 +86,33 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Fit a PMT model (OLS of log per-capita consumption) from a data set with
+    /// consumption.csv; writes the model file.
+    Fit {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Variables, comma separated (default: make-up, head, housing and assets).
+        #[arg(long, value_delimiter = ',')]
+        vars: Vec<String>,
+        /// The date ages are counted at (default: the latest survey_date in the data).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// The model id written in the file.
+        #[arg(long, default_value = "pmt-fitted")]
+        id: String,
+    },
+    /// Inclusion and exclusion errors of a model at a coverage, from consumption.csv.
+    Backtest {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        model: PathBuf,
+        /// Percent of households covered (1–100).
+        #[arg(long)]
+        coverage: u32,
+    },
     /// Users.
     User {
         #[command(subcommand)]
@@ -180,6 +207,31 @@ fn bar(len: u64, what: &str) -> ProgressBar {
     );
     pb.set_message(what.to_string());
     pb
+}
+
+/// The latest `survey_date` in DIR/households.csv: the default date of a fit.
+fn latest_survey_date(dir: &std::path::Path) -> Result<Date> {
+    use selaras_domain::registry::HOUSEHOLD_COLUMNS;
+    let mut f = selaras_interchange::open_untracked(dir, "households.csv", HOUSEHOLD_COLUMNS)?;
+    let col = HOUSEHOLD_COLUMNS
+        .iter()
+        .position(|c| c.name == "survey_date")
+        .and_then(|c| f.map.position(c));
+    let Some(col) = col else {
+        bail!("households.csv has no survey_date: give --as-of");
+    };
+    let mut latest: Option<Vec<u8>> = None;
+    while let Some(item) = f.next_bytes() {
+        let Ok((_, rec)) = item else { continue };
+        let d = rec.get(col).unwrap_or_default();
+        if d.len() == 10 && latest.as_deref().is_none_or(|l| d > l) {
+            latest = Some(d.to_vec());
+        }
+    }
+    let latest =
+        latest.ok_or_else(|| anyhow!("households.csv has no survey dates: give --as-of"))?;
+    Date::parse(&String::from_utf8_lossy(&latest))
+        .map_err(|e| anyhow!("households.csv survey_date: {e}; give --as-of"))
 }
 
 fn parse_scopes(list: &[String]) -> Result<Vec<RegionScope>> {
@@ -306,6 +358,96 @@ async fn run(cmd: Command) -> Result<()> {
             println!(
                 "households={n} seconds={:.2}",
                 started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Fit {
+            data,
+            out,
+            vars,
+            as_of,
+            id,
+        } => {
+            use selaras_targeting::survey;
+            if !data.is_dir() {
+                bail!("--data: {} is not a folder", data.display());
+            }
+            let names: Vec<String> = if vars.iter().all(|v| v.is_empty()) {
+                survey::DEFAULT_FIT_VARS
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
+            } else {
+                vars
+            };
+            let vars = survey::parse_vars(&names).map_err(|e| anyhow!("--vars: {e}"))?;
+            let as_of = match as_of {
+                Some(d) => Date::parse(&d).map_err(|e| anyhow!("--as-of: {e}"))?,
+                None => latest_survey_date(&data)?,
+            };
+            let started = Instant::now();
+            let fitted = tokio::task::spawn_blocking(move || {
+                let design = survey::design_model(&vars, as_of);
+                let frame = selaras_targeting::Frame::read_dir(&data, &design, None)?;
+                let consumption = survey::read_consumption(&data, &frame)?;
+                survey::fit(&frame, &consumption, &vars, &id, as_of).map_err(anyhow::Error::from)
+            })
+            .await??;
+            std::fs::write(&out, fitted.model.to_json() + "\n")
+                .with_context(|| format!("--out: cannot write {}", out.display()))?;
+            println!("{:<40} {:>12} {:>12}", "term", "coef", "std_error");
+            println!(
+                "{:<40} {:>12.6} {:>12.6}",
+                "intercept", fitted.intercept, fitted.intercept_se
+            );
+            for r in &fitted.regressors {
+                let name = match &r.level {
+                    Some(l) => format!("{}={l}", r.var.name()),
+                    None => r.var.name().to_string(),
+                };
+                println!("{name:<40} {:>12.6} {:>12.6}", r.coef, r.std_error);
+            }
+            println!(
+                "households={} parameters={} r_squared={:.4} seconds={:.2}",
+                fitted.households,
+                fitted.regressors.len() + 1,
+                fitted.r_squared,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Backtest {
+            data,
+            model,
+            coverage,
+        } => {
+            use selaras_targeting::survey;
+            if !(1..=100).contains(&coverage) {
+                bail!("--coverage: {coverage} is not a percentage from 1 to 100");
+            }
+            if !data.is_dir() {
+                bail!("--data: {} is not a folder", data.display());
+            }
+            let text = std::fs::read_to_string(&model)
+                .with_context(|| format!("--model: cannot read {}", model.display()))?;
+            let model = selaras_domain::pmt::Model::from_json(&text)
+                .map_err(|e| anyhow!("--model {}: {e}", model.display()))?;
+            let (national, provinces) = tokio::task::spawn_blocking(move || {
+                let frame = selaras_targeting::Frame::read_dir(&data, &model, None)?;
+                let consumption = survey::read_consumption(&data, &frame)?;
+                let (scores, _) = frame.scores(&model);
+                Ok::<_, anyhow::Error>(survey::backtest(&frame, &scores, &consumption, coverage))
+            })
+            .await??;
+            for (p, e) in &provinces {
+                println!(
+                    "province={p:02} households={} poor={} selected={} exclusion_error={:.4} inclusion_error={:.4}",
+                    e.households, e.poor, e.selected, e.exclusion_error, e.inclusion_error
+                );
+            }
+            println!(
+                "coverage={coverage} exclusion_error={:.4} inclusion_error={:.4} households={}",
+                national.exclusion_error, national.inclusion_error, national.households
             );
             Ok(())
         }

@@ -346,3 +346,66 @@ fn rank_writes_ranks_and_names_a_bad_model_place() {
         "{stderr}"
     );
 }
+
+#[test]
+fn fit_then_backtest_end_with_key_values() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    let (code, _, e) = run(&[
+        "generate",
+        "--households",
+        "1500",
+        "--seed",
+        "3",
+        "--regions",
+        "33.14",
+        "--out",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{e}");
+    let model = d.path().join("model.json");
+    let (code, out, e) = run(&[
+        "fit",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{e}");
+    let last = last_line(&out);
+    assert!(
+        last.starts_with("households=") && last.contains(" r_squared=0."),
+        "{last}"
+    );
+    let (code, out, e) = run(&[
+        "backtest",
+        "--data",
+        data.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "--coverage",
+        "40",
+    ]);
+    assert_eq!(code, 0, "{e}");
+    let kv: std::collections::HashMap<&str, &str> = last_line(&out)
+        .split(' ')
+        .filter_map(|p| p.split_once('='))
+        .collect();
+    assert_eq!(kv.get("coverage"), Some(&"40"), "{out}");
+    assert_eq!(kv.get("households"), Some(&"1500"), "{out}");
+    for k in ["exclusion_error", "inclusion_error"] {
+        let v: f64 = kv[k].parse().unwrap();
+        assert!((0.0..1.0).contains(&v) && v > 0.0, "{k}={v}");
+    }
+    let (code, _, e) = run(&[
+        "backtest",
+        "--data",
+        data.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "--coverage",
+        "0",
+    ]);
+    assert_ne!(code, 0);
+    assert!(e.contains("--coverage"), "{e}");
+}

@@ -416,6 +416,48 @@ impl Model {
     }
 }
 
+impl Model {
+    /// The model file (pmt-model.md), pretty-printed; reads back to an equal model.
+    pub fn to_json(&self) -> String {
+        use serde_json::{json, Map};
+        let seg = |s: &Segment| {
+            let terms: Vec<Json> = s
+                .terms
+                .iter()
+                .map(|t| match &t.kind {
+                    TermKind::Coef(c) => json!({"var": t.var.name(), "coef": c}),
+                    TermKind::Levels(l) => {
+                        let m: Map<String, Json> =
+                            l.iter().map(|(k, c)| (k.clone(), json!(c))).collect();
+                        json!({"var": t.var.name(), "levels": m})
+                    }
+                })
+                .collect();
+            let mut o = Map::new();
+            if let Some(p) = &s.prefix {
+                o.insert("region_prefix".into(), json!(p.as_str()));
+            }
+            o.insert("intercept".into(), json!(s.intercept));
+            o.insert("terms".into(), Json::Array(terms));
+            Json::Object(o)
+        };
+        let effects: Map<String, Json> = self
+            .region_effects
+            .iter()
+            .map(|(p, e)| (p.as_str().to_string(), json!(e)))
+            .collect();
+        let v = json!({
+            "id": self.id,
+            "version": self.version,
+            "as_of": self.as_of.to_string(),
+            "default": seg(&self.default),
+            "segments": self.segments.iter().map(seg).collect::<Vec<_>>(),
+            "region_effects": effects,
+        });
+        serde_json::to_string_pretty(&v).unwrap_or_default()
+    }
+}
+
 /// `prefix` is `region` or an ancestor of it (prefixes end at a `.`).
 pub fn is_prefix(prefix: &str, region: &str) -> bool {
     region.starts_with(prefix)
@@ -706,6 +748,12 @@ mod tests {
         });
         assert_eq!(s.score, round6(13.0 + 0.09 + 0.05));
         assert!(!s.imputed, "an unlisted level adds 0 without imputation");
+    }
+
+    #[test]
+    fn model_files_round_trip() {
+        let m = model();
+        assert_eq!(Model::from_json(&m.to_json()).unwrap(), m);
     }
 
     #[test]

@@ -197,7 +197,8 @@ impl Frame {
         (b[0] - b'0') * 10 + (b[1] - b'0')
     }
 
-    fn value(&self, i: usize, var: Variable) -> VarValue<'_> {
+    /// The value of `var` for household `i` (unknown when the model did not ask for it).
+    pub fn value(&self, i: usize, var: Variable) -> VarValue<'_> {
         match var {
             Variable::Derived(d) => {
                 let a = self.floor_area[i];
