@@ -102,6 +102,9 @@ enum Command {
         /// The model id written in the file.
         #[arg(long, default_value = "pmt-fitted")]
         id: String,
+        /// Also write an HTML report (coefficients, errors, predicted vs. true chart).
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
     /// Inclusion and exclusion errors of a model at a coverage, from consumption.csv.
     Backtest {
@@ -367,6 +370,7 @@ async fn run(cmd: Command) -> Result<()> {
             vars,
             as_of,
             id,
+            report,
         } => {
             use selaras_targeting::survey;
             if !data.is_dir() {
@@ -390,7 +394,13 @@ async fn run(cmd: Command) -> Result<()> {
                 let design = survey::design_model(&vars, as_of);
                 let frame = selaras_targeting::Frame::read_dir(&data, &design, None)?;
                 let consumption = survey::read_consumption(&data, &frame)?;
-                survey::fit(&frame, &consumption, &vars, &id, as_of).map_err(anyhow::Error::from)
+                let fitted = survey::fit(&frame, &consumption, &vars, &id, as_of)?;
+                if let Some(path) = &report {
+                    let html = selaras_targeting::report::html(&fitted, &frame, &consumption);
+                    std::fs::write(path, html)
+                        .with_context(|| format!("--report: cannot write {}", path.display()))?;
+                }
+                Ok::<_, anyhow::Error>(fitted)
             })
             .await??;
             std::fs::write(&out, fitted.model.to_json() + "\n")

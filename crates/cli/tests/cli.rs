@@ -364,14 +364,21 @@ fn fit_then_backtest_end_with_key_values() {
     ]);
     assert_eq!(code, 0, "{e}");
     let model = d.path().join("model.json");
+    let report = d.path().join("report.html");
     let (code, out, e) = run(&[
         "fit",
         "--data",
         data.to_str().unwrap(),
         "--out",
         model.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{e}");
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("<svg") && html.contains("<circle"), "a chart");
+    assert!(html.contains("R² = 0."), "the fit");
+    assert!(html.contains("<td>40 %</td>"), "errors at 40 %");
     let last = last_line(&out);
     assert!(
         last.starts_with("households=") && last.contains(" r_squared=0."),

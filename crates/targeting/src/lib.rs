@@ -11,6 +11,7 @@
 //! not ranked and do not count towards household size.
 
 pub mod frame;
+pub mod report;
 pub mod survey;
 
 use std::io::Write;
