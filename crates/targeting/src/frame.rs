@@ -50,7 +50,7 @@ enum ColumnData {
     Cat {
         codes: Vec<u32>,
         dict: Vec<String>,
-        lookup: HashMap<Vec<u8>, u32>,
+        lookup: hashbrown::HashMap<Vec<u8>, u32>,
     },
 }
 
@@ -75,6 +75,8 @@ pub struct Frame {
     regency_codes: Vec<RegionCode>,
     floor_area: Vec<f64>,
     columns: Vec<UsedColumn>,
+    /// Household column index → its place in `columns` (`u8::MAX`: not read).
+    slot: Vec<u8>,
     stats: Vec<MemberStats>,
 }
 
@@ -91,17 +93,22 @@ fn text<'a>(
         .map_err(|_| row_err(file, line, column, "not valid UTF-8".into()))
 }
 
-/// A code of an enumeration, or an error naming the codes.
-trait Code: Sized {
-    fn parse_code(s: &str) -> Option<Self>;
+/// A code of an enumeration, read from the bytes of a field (no UTF-8 check on the hot
+/// path: only an exact code matches), or an error naming the codes.
+trait Code: Sized + Copy + 'static {
+    fn all() -> &'static [Self];
+    fn code_of(&self) -> &'static str;
     fn codes() -> String;
 }
 
 macro_rules! codes {
     ($($t:ty),*) => {$(
         impl Code for $t {
-            fn parse_code(s: &str) -> Option<Self> {
-                <$t>::parse(s)
+            fn all() -> &'static [Self] {
+                <$t>::ALL
+            }
+            fn code_of(&self) -> &'static str {
+                self.code()
             }
             fn codes() -> String {
                 <$t>::expected()
@@ -112,19 +119,46 @@ macro_rules! codes {
 codes!(Relation, Sex, EducationLevel, Disability, Sector);
 
 fn code<T: Code>(
-    s: &str,
+    b: &[u8],
     file: &'static str,
     at: u64,
     column: &'static str,
 ) -> Result<T, FrameError> {
-    T::parse_code(s).ok_or_else(|| {
-        row_err(
-            file,
-            at,
-            column,
-            format!("unknown code {s:?} (expected one of: {})", T::codes()),
-        )
-    })
+    let b = b.trim_ascii();
+    T::all()
+        .iter()
+        .copied()
+        .find(|v| v.code_of().as_bytes() == b)
+        .ok_or_else(|| {
+            row_err(
+                file,
+                at,
+                column,
+                format!(
+                    "unknown code {:?} (expected one of: {})",
+                    String::from_utf8_lossy(b),
+                    T::codes()
+                ),
+            )
+        })
+}
+
+/// A `YYYY-MM-DD` date from a field's bytes.
+fn date_bytes(b: &[u8]) -> Option<Date> {
+    let b = b.trim_ascii();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let mut n = [0u32; 3];
+    for (k, r) in [(0, 0..4), (1, 5..7), (2, 8..10)] {
+        for &c in &b[r] {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            n[k] = n[k] * 10 + (c - b'0') as u32;
+        }
+    }
+    Date::from_ymd(n[0] as i32, n[1] as u8, n[2] as u8)
 }
 
 fn parse_num(s: &str, kind: Kind) -> Result<f64, String> {
@@ -204,7 +238,7 @@ impl Frame {
                 let a = self.floor_area[i];
                 self.stats[i].value(d, (!a.is_nan()).then_some(a))
             }
-            Variable::Column(c) => match self.columns.iter().find(|u| u.col == c) {
+            Variable::Column(c) => match self.columns.get(self.slot[c] as usize) {
                 Some(UsedColumn {
                     data: ColumnData::Num(v),
                     ..
@@ -324,7 +358,7 @@ impl Frame {
                     ColumnData::Cat {
                         codes: Vec::new(),
                         dict: Vec::new(),
-                        lookup: HashMap::new(),
+                        lookup: hashbrown::HashMap::new(),
                     }
                 } else {
                     ColumnData::Num(Vec::new())
@@ -342,17 +376,27 @@ impl Frame {
                 let mut f = Frame {
                     ids: Vec::new(),
                     id_ends: Vec::new(),
-                    index: HashTable::new(),
+                    // About 200 bytes a household line: sized once, no rehashing.
+                    index: HashTable::with_capacity((size(HOUSEHOLDS_FILE) / 200) as usize),
                     hasher: DefaultHashBuilder::default(),
                     segment: Vec::new(),
                     effect: Vec::new(),
                     regency: Vec::new(),
                     regency_codes: Vec::new(),
                     floor_area: Vec::new(),
+                    slot: {
+                        let mut slot = vec![u8::MAX; HOUSEHOLD_COLUMNS.len()];
+                        for (k, u) in columns.iter().enumerate() {
+                            slot[u.col] = k as u8;
+                        }
+                        slot
+                    },
                     columns,
                     stats: Vec::new(),
                 };
                 let mut regency_index: HashMap<RegionCode, u16> = HashMap::new();
+                let mut villages: hashbrown::HashMap<Vec<u8>, (u16, f64, u16)> =
+                    hashbrown::HashMap::new();
                 let mut exited: HashSet<Vec<u8>> = HashSet::new();
                 const HF: &str = HOUSEHOLDS_FILE;
 
@@ -403,33 +447,43 @@ impl Frame {
                     f.ids.extend_from_slice(id);
                     f.id_ends.push(f.ids.len() as u64);
 
-                    let region_s = text(
-                        rec.get(region_pos).unwrap_or_default(),
-                        HF,
-                        line,
-                        "region_code",
-                    )?;
-                    let region = RegionCode::parse(region_s)
-                        .map_err(|e| row_err(HF, line, "region_code", e.to_string()))?;
-                    let seg = model.segment_for(region.as_str());
-                    f.segment.push(seg.map_or(NO_SEGMENT, |s| s as u16));
-                    f.effect.push(model.region_effect(region.as_str()));
-                    let regency = region
-                        .at_level(selaras_domain::RegionLevel::Regency)
-                        .ok_or_else(|| {
-                            row_err(
-                                HF,
-                                line,
-                                "region_code",
-                                format!("{region_s} is not a village code"),
-                            )
-                        })?;
-                    let next = regency_index.len() as u16;
-                    let g = *regency_index.entry(regency).or_insert_with(|| {
-                        f.regency_codes.push(regency);
-                        next
-                    });
-                    f.regency.push(g);
+                    // Segment, region effect and regency are the same for every
+                    // household of a village: worked out once per village code.
+                    let region_b = rec.get(region_pos).unwrap_or_default().trim_ascii();
+                    let place = match villages.get(region_b) {
+                        Some(&p) => p,
+                        None => {
+                            let region_s = text(region_b, HF, line, "region_code")?;
+                            let region = RegionCode::parse(region_s)
+                                .map_err(|e| row_err(HF, line, "region_code", e.to_string()))?;
+                            let regency = region
+                                .at_level(selaras_domain::RegionLevel::Regency)
+                                .ok_or_else(|| {
+                                    row_err(
+                                        HF,
+                                        line,
+                                        "region_code",
+                                        format!("{region_s} is not a village code"),
+                                    )
+                                })?;
+                            let next = regency_index.len() as u16;
+                            let g = *regency_index.entry(regency).or_insert_with(|| {
+                                f.regency_codes.push(regency);
+                                next
+                            });
+                            let seg = model.segment_for(region.as_str());
+                            let p = (
+                                seg.map_or(NO_SEGMENT, |s| s as u16),
+                                model.region_effect(region.as_str()),
+                                g,
+                            );
+                            villages.insert(region_b.to_vec(), p);
+                            p
+                        }
+                    };
+                    f.segment.push(place.0);
+                    f.effect.push(place.1);
+                    f.regency.push(place.2);
                     let area = match area_pos {
                         Some(p) => {
                             let s =
@@ -457,8 +511,15 @@ impl Frame {
                                     codes.push(u32::MAX);
                                     continue;
                                 }
-                                let code = match lookup.get(s.as_bytes()) {
-                                    Some(&k) => k,
+                                // Enumerations have a dozen codes at most: a scan beats
+                                // hashing.
+                                let found = if dict.len() <= 16 {
+                                    dict.iter().position(|d| d == s).map(|k| k as u32)
+                                } else {
+                                    lookup.get(s.as_bytes()).copied()
+                                };
+                                let code = match found {
+                                    Some(k) => k,
                                     None => {
                                         if let Some(levels) = &u.levels {
                                             if !levels.contains(&s) {
@@ -595,41 +656,40 @@ fn parse_members(
                 continue;
             }
         }
-        let field =
-            |p: usize, col: &'static str| text(rec.get(p).unwrap_or_default(), MF, line, col);
-        let id = field(m_id, "household_id")?;
-        let rel: Relation = code(field(m_rel, "relation")?, MF, line, "relation")?;
-        let sex: Sex = code(field(m_sex, "sex")?, MF, line, "sex")?;
-        let birth_s = field(m_birth, "birth_date")?;
-        let birth =
-            Date::parse(birth_s).map_err(|e| row_err(MF, line, "birth_date", e.to_string()))?;
-        let working = match field(m_work, "working")? {
-            "1" => true,
-            "0" => false,
+        let field = |p: usize| rec.get(p).unwrap_or_default();
+        let id = field(m_id).trim_ascii();
+        let rel: Relation = code(field(m_rel), MF, line, "relation")?;
+        let sex: Sex = code(field(m_sex), MF, line, "sex")?;
+        let birth = date_bytes(field(m_birth)).ok_or_else(|| {
+            row_err(
+                MF,
+                line,
+                "birth_date",
+                format!(
+                    "{:?} is not a date of the form YYYY-MM-DD",
+                    String::from_utf8_lossy(field(m_birth))
+                ),
+            )
+        })?;
+        let working = match field(m_work).trim_ascii() {
+            b"1" => true,
+            b"0" => false,
             other => {
                 return Err(row_err(
                     MF,
                     line,
                     "working",
-                    format!("{other:?} is not 0 or 1"),
+                    format!("{:?} is not 0 or 1", String::from_utf8_lossy(other)),
                 ))
             }
         };
-        let education: EducationLevel = code(
-            field(m_edu, "education_level")?,
-            MF,
-            line,
-            "education_level",
-        )?;
-        let disability: Disability = code(field(m_dis, "disability")?, MF, line, "disability")?;
-        let sector = match m_sector {
-            Some(p) => match field(p, "sector")? {
-                "" => None,
-                s => Some(code::<Sector>(s, MF, line, "sector")?),
-            },
-            None => None,
+        let education: EducationLevel = code(field(m_edu), MF, line, "education_level")?;
+        let disability: Disability = code(field(m_dis), MF, line, "disability")?;
+        let sector = match m_sector.map(field).map(<[u8]>::trim_ascii) {
+            None | Some(b"") => None,
+            Some(b) => Some(code::<Sector>(b, MF, line, "sector")?),
         };
-        chunk.ids.extend_from_slice(id.as_bytes());
+        chunk.ids.extend_from_slice(id);
         chunk.ends.push(chunk.ids.len() as u32);
         chunk.offsets.push(line);
         chunk.facts.push(MemberFacts {
