@@ -237,6 +237,20 @@ fn latest_survey_date(dir: &std::path::Path) -> Result<Date> {
         .map_err(|e| anyhow!("households.csv survey_date: {e}; give --as-of"))
 }
 
+/// Checks `--data` and reads the `--model` file.
+fn data_and_model(
+    data: &std::path::Path,
+    model: &std::path::Path,
+) -> Result<selaras_domain::pmt::Model> {
+    if !data.is_dir() {
+        bail!("--data: {} is not a folder", data.display());
+    }
+    let text = std::fs::read_to_string(model)
+        .with_context(|| format!("--model: cannot read {}", model.display()))?;
+    selaras_domain::pmt::Model::from_json(&text)
+        .map_err(|e| anyhow!("--model {}: {e}", model.display()))
+}
+
 fn parse_scopes(list: &[String]) -> Result<Vec<RegionScope>> {
     list.iter()
         .filter(|s| !s.is_empty())
@@ -339,13 +353,7 @@ async fn run(cmd: Command) -> Result<()> {
             Ok(())
         }
         Command::Rank { data, model, out } => {
-            if !data.is_dir() {
-                bail!("--data: {} is not a folder", data.display());
-            }
-            let text = std::fs::read_to_string(&model)
-                .with_context(|| format!("--model: cannot read {}", model.display()))?;
-            let model = selaras_domain::pmt::Model::from_json(&text)
-                .map_err(|e| anyhow!("--model {}: {e}", model.display()))?;
+            let model = data_and_model(&data, &model)?;
             let started = Instant::now();
             let pb = bar(0, "rank");
             let pb2 = pb.clone();
@@ -435,13 +443,7 @@ async fn run(cmd: Command) -> Result<()> {
             if !(1..=100).contains(&coverage) {
                 bail!("--coverage: {coverage} is not a percentage from 1 to 100");
             }
-            if !data.is_dir() {
-                bail!("--data: {} is not a folder", data.display());
-            }
-            let text = std::fs::read_to_string(&model)
-                .with_context(|| format!("--model: cannot read {}", model.display()))?;
-            let model = selaras_domain::pmt::Model::from_json(&text)
-                .map_err(|e| anyhow!("--model {}: {e}", model.display()))?;
+            let model = data_and_model(&data, &model)?;
             let (national, provinces) = tokio::task::spawn_blocking(move || {
                 let frame = selaras_targeting::Frame::read_dir(&data, &model, None)?;
                 let consumption = survey::read_consumption(&data, &frame)?;

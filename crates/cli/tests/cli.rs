@@ -18,6 +18,22 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `selaras generate` of `households` in Sragen (33.14) into `dir`.
+fn generate(households: &str, seed: &str, dir: &Path) {
+    let (code, _, err) = run(&[
+        "generate",
+        "--households",
+        households,
+        "--seed",
+        seed,
+        "--regions",
+        "33.14",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+}
+
 fn last_line(s: &str) -> &str {
     s.lines().last().unwrap_or("")
 }
@@ -214,18 +230,7 @@ fn user_add_reads_the_password_from_stdin() {
 fn a_killed_import_resumes_to_the_same_end_state() {
     let t = tempfile::tempdir().unwrap();
     let data = t.path().join("data");
-    let (code, _, err) = run(&[
-        "generate",
-        "--households",
-        "6000",
-        "--seed",
-        "9",
-        "--regions",
-        "33.14",
-        "--out",
-        data.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{err}");
+    generate("6000", "9", &data);
     let db_path = t.path().join("killed.db");
     let db = format!("sqlite://{}", db_path.display());
 
@@ -351,18 +356,7 @@ fn rank_writes_ranks_and_names_a_bad_model_place() {
 fn fit_then_backtest_end_with_key_values() {
     let d = tempfile::tempdir().unwrap();
     let data = d.path().join("data");
-    let (code, _, e) = run(&[
-        "generate",
-        "--households",
-        "1500",
-        "--seed",
-        "3",
-        "--regions",
-        "33.14",
-        "--out",
-        data.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{e}");
+    generate("1500", "3", &data);
     let model = d.path().join("model.json");
     let report = d.path().join("report.html");
     let (code, out, e) = run(&[
