@@ -245,10 +245,19 @@ fn data_and_model(
     if !data.is_dir() {
         bail!("--data: {} is not a folder", data.display());
     }
-    let text = std::fs::read_to_string(model)
-        .with_context(|| format!("--model: cannot read {}", model.display()))?;
-    selaras_domain::pmt::Model::from_json(&text)
-        .map_err(|e| anyhow!("--model {}: {e}", model.display()))
+    load_model(model)
+}
+
+/// Reads and validates a model file; its warnings go to stderr.
+fn load_model(path: &std::path::Path) -> Result<selaras_domain::pmt::Model> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--model: cannot read {}", path.display()))?;
+    let model = selaras_domain::pmt::Model::from_json(&text)
+        .map_err(|e| anyhow!("--model {}: {e}", path.display()))?;
+    for w in model.warnings() {
+        eprintln!("warning: --model {}: {w}", path.display());
+    }
+    Ok(model)
 }
 
 fn parse_scopes(list: &[String]) -> Result<Vec<RegionScope>> {
@@ -357,6 +366,7 @@ async fn run(cmd: Command) -> Result<()> {
             let started = Instant::now();
             let pb = bar(0, "rank");
             let pb2 = pb.clone();
+            let unscored = selaras_targeting::unscored_path(&out);
             let n = tokio::task::spawn_blocking(move || {
                 let progress = move |done: u64, total: u64| {
                     pb2.set_length(total);
@@ -366,8 +376,17 @@ async fn run(cmd: Command) -> Result<()> {
             })
             .await??;
             pb.finish_and_clear();
+            if n.unscored > 0 {
+                eprintln!(
+                    "{} households cannot be scored (no members, no head or several heads): see {}",
+                    n.unscored,
+                    unscored.display()
+                );
+            }
             println!(
-                "households={n} seconds={:.2}",
+                "households={} unscored={} seconds={:.2}",
+                n.ranked,
+                n.unscored,
                 started.elapsed().as_secs_f64()
             );
             Ok(())

@@ -7,10 +7,10 @@ use std::fmt;
 use serde_json::Value as Json;
 
 use crate::codes::{
-    CookingFuel, DrinkingWater, EducationLevel, FloorType, Lighting, Ownership, RoofType, Sector,
-    Toilet, WallType,
+    CookingFuel, Disability, DrinkingWater, EducationLevel, FloorType, Lighting, Ownership,
+    Relation, RoofType, Sector, Sex, Toilet, WallType,
 };
-use crate::registry::{Kind, HOUSEHOLD_COLUMNS};
+use crate::registry::{Household, Kind, Member, Value, HOUSEHOLD_COLUMNS};
 use crate::{Date, RegionCode};
 
 /// A variable computed from a household's members (pmt-model.md, "Variables").
@@ -266,18 +266,9 @@ fn segment(v: &Json, place: &str, prefixed: bool) -> Result<Segment, ModelError>
                         format!("{name} is numeric: give coef"),
                     ));
                 }
-                let known = var.levels();
                 let mut out = Vec::with_capacity(levels.len());
                 for (level, c) in levels {
                     let lp = format!("{tp}.levels.{level}");
-                    if let Some(k) = &known {
-                        if !k.contains(&level.as_str()) {
-                            return Err(err(
-                                lp,
-                                format!("{name} has no level {level:?} (levels: {})", k.join(", ")),
-                            ));
-                        }
-                    }
                     out.push((level.clone(), number(Some(c), &lp)?));
                 }
                 TermKind::Levels(out)
@@ -402,6 +393,38 @@ impl Model {
             .sum()
     }
 
+    /// What is legal but surely a mistake: a level of an enumerated variable that no
+    /// household can have (it never matches, so it adds nothing), named by its place.
+    pub fn warnings(&self) -> Vec<ModelError> {
+        let mut out = Vec::new();
+        let segments = std::iter::once(("default".to_string(), &self.default)).chain(
+            self.segments
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (format!("segments[{i}]"), s)),
+        );
+        for (place, seg) in segments {
+            for (i, t) in seg.terms.iter().enumerate() {
+                let (TermKind::Levels(levels), Some(known)) = (&t.kind, t.var.levels()) else {
+                    continue;
+                };
+                for (level, _) in levels {
+                    if !known.contains(&level.as_str()) {
+                        out.push(err(
+                            format!("{place}.terms[{i}].levels.{level}"),
+                            format!(
+                                "no household can have level {level:?} of {} (levels: {}): it adds nothing",
+                                t.var.name(),
+                                known.join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Every variable some segment uses, once, in first-use order.
     pub fn variables(&self) -> Vec<Variable> {
         let mut out: Vec<Variable> = Vec::new();
@@ -473,7 +496,7 @@ pub enum VarValue<'a> {
 }
 
 /// One term's part of a score, for explanations.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Contribution {
     pub var: &'static str,
     /// The household's value as text (empty when unknown).
@@ -548,6 +571,97 @@ impl Model {
     }
 }
 
+/// A household's score term by term: why it is where it is in the ranking.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Explanation {
+    pub model_id: String,
+    pub model_version: i64,
+    /// The segment's region prefix, or `default`.
+    pub segment: String,
+    pub intercept: f64,
+    pub terms: Vec<Contribution>,
+    /// Each region effect whose key is a prefix of the household's region.
+    pub region_effects: Vec<(String, f64)>,
+    /// Rounded to 6 decimals; `None` when the household cannot be scored.
+    pub score: Option<f64>,
+    pub predicted_consumption: Option<f64>,
+    pub imputed: bool,
+    pub unscorable: Option<Unscorable>,
+}
+
+impl MemberFacts {
+    /// A member as the derived variables see it, with ages at `as_of`.
+    pub fn of(m: &Member, as_of: Date) -> MemberFacts {
+        MemberFacts {
+            head: m.relation == Relation::Head,
+            age: age_years(m.birth_date, as_of),
+            female: m.sex == Sex::F,
+            working: m.working,
+            sector: m.sector,
+            education: m.education_level,
+            disabled: m.disability != Disability::None,
+        }
+    }
+}
+
+impl Model {
+    /// Scores one household from its stored record, term by term. Members with an exit
+    /// state do not count (as in the batch engine); neither does the household's own
+    /// exit state: the caller decides whether an exited household is shown.
+    pub fn explain(&self, household: &Household, members: &[Member]) -> Explanation {
+        let mut stats = MemberStats::default();
+        for m in members.iter().filter(|m| m.exit.is_none()) {
+            stats.add(&MemberFacts::of(m, self.as_of));
+        }
+        let values = household.values();
+        let texts: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+        let floor_area = HOUSEHOLD_COLUMNS
+            .iter()
+            .position(|c| c.name == "floor_area_m2")
+            .and_then(|i| match values[i] {
+                Value::Real(x) => Some(x),
+                Value::Int(x) => Some(x as f64),
+                _ => None,
+            });
+        let value = |v: Variable| match v {
+            Variable::Derived(d) => stats.value(d, floor_area),
+            Variable::Column(i) => match &values[i] {
+                Value::Null => VarValue::Null,
+                Value::Int(x) => VarValue::Num(*x as f64),
+                Value::Real(x) => VarValue::Num(*x),
+                Value::Bool(b) => VarValue::Num(*b as u8 as f64),
+                Value::Text(_) | Value::Date(_) => VarValue::Level(texts[i].as_str()),
+            },
+        };
+        let region = household.region.as_str();
+        let seg_index = self.segment_for(region);
+        let seg = self.segment(seg_index);
+        let mut terms = Vec::with_capacity(seg.terms.len());
+        let (sum, imputed) = seg.sum(value, Some(&mut terms));
+        let region_effects: Vec<(String, f64)> = self
+            .region_effects
+            .iter()
+            .filter(|(p, _)| is_prefix(p.as_str(), region))
+            .map(|(p, e)| (p.as_str().to_string(), *e))
+            .collect();
+        let unscorable = stats.unscorable();
+        // The same sum, in the same order, as the batch engine: equal to the last bit.
+        let score = round6(sum + self.region_effect(region));
+        Explanation {
+            model_id: self.id.clone(),
+            model_version: self.version,
+            segment: seg.label().to_string(),
+            intercept: seg.intercept,
+            terms,
+            region_effects,
+            score: unscorable.is_none().then_some(score),
+            predicted_consumption: unscorable.is_none().then(|| score.exp()),
+            imputed,
+            unscorable,
+        }
+    }
+}
+
 /// Whole years from `birth` to `at`: the difference of the years, less one when the
 /// birthday falls after `at` in the year.
 pub fn age_years(birth: Date, at: Date) -> i32 {
@@ -574,6 +688,8 @@ pub struct MemberStats {
     pub disabled: u32,
     /// Index into [`EducationLevel::CODES`] of the highest level, +1; 0: none yet.
     pub max_education: u8,
+    /// Members whose relation is `head` (saturating).
+    pub heads: u8,
     pub head: Option<HeadFacts>,
 }
 
@@ -625,6 +741,7 @@ impl MemberStats {
             + 1;
         self.max_education = self.max_education.max(edu);
         if m.head {
+            self.heads = self.heads.saturating_add(1);
             self.head = Some(HeadFacts {
                 age: m.age,
                 female: m.female,
@@ -632,6 +749,17 @@ impl MemberStats {
                 sector: if m.working { m.sector } else { None },
                 working: m.working,
             });
+        }
+    }
+
+    /// Why the household cannot be scored, if it cannot: its derived variables would be
+    /// made up (issue #3: listed, never ranked).
+    pub fn unscorable(&self) -> Option<Unscorable> {
+        match (self.size, self.heads) {
+            (0, _) => Some(Unscorable::NoMembers),
+            (_, 0) => Some(Unscorable::NoHead),
+            (_, 1) => None,
+            _ => Some(Unscorable::SeveralHeads),
         }
     }
 
@@ -686,6 +814,28 @@ impl MemberStats {
                 0 => VarValue::Null,
                 k => VarValue::Level(EducationLevel::CODES[k as usize - 1]),
             },
+        }
+    }
+}
+
+/// Why a household has no score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unscorable {
+    /// No member without an exit state.
+    NoMembers,
+    /// Members, but none is the head.
+    NoHead,
+    /// More than one head.
+    SeveralHeads,
+}
+
+impl Unscorable {
+    pub fn code(self) -> &'static str {
+        match self {
+            Unscorable::NoMembers => "no_members",
+            Unscorable::NoHead => "no_head",
+            Unscorable::SeveralHeads => "several_heads",
         }
     }
 }
@@ -771,10 +921,6 @@ mod tests {
                 "default.terms[0].var",
             ),
             (
-                MODEL.replace("\"earth\"", "\"mud\""),
-                "default.terms[1].levels.mud",
-            ),
-            (
                 MODEL.replace("\"91.01\"", "\"91\""),
                 "segments[1].region_prefix",
             ),
@@ -796,6 +942,37 @@ mod tests {
             let e = Model::from_json(&text).unwrap_err();
             assert!(e.place.starts_with(place), "{place}: {e}");
         }
+    }
+
+    #[test]
+    fn impossible_levels_warn_and_add_nothing() {
+        let m = Model::from_json(&MODEL.replace("\"earth\"", "\"mud\"")).unwrap();
+        let w = m.warnings();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].place, "default.terms[1].levels.mud");
+        assert!(w[0].reason.contains("earth"), "{}", w[0]);
+        assert!(model().warnings().is_empty());
+    }
+
+    #[test]
+    fn households_without_members_or_one_head_are_unscorable() {
+        let facts = |head| MemberFacts {
+            head,
+            age: 30,
+            female: false,
+            working: true,
+            sector: None,
+            education: EducationLevel::ALL[0],
+            disabled: false,
+        };
+        let mut s = MemberStats::default();
+        assert_eq!(s.unscorable(), Some(Unscorable::NoMembers));
+        s.add(&facts(false));
+        assert_eq!(s.unscorable(), Some(Unscorable::NoHead));
+        s.add(&facts(true));
+        assert_eq!(s.unscorable(), None);
+        s.add(&facts(true));
+        assert_eq!(s.unscorable(), Some(Unscorable::SeveralHeads));
     }
 
     #[test]

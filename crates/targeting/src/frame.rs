@@ -10,7 +10,8 @@ use hashbrown::{DefaultHashBuilder, HashTable};
 
 use selaras_domain::codes::{Disability, EducationLevel, Relation, Sector, Sex};
 use selaras_domain::pmt::{
-    age_years, round6, Contribution, MemberFacts, MemberStats, Model, VarValue, Variable,
+    age_years, round6, Contribution, MemberFacts, MemberStats, Model, Unscorable, VarValue,
+    Variable,
 };
 use selaras_domain::registry::{Kind, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 use selaras_domain::{Date, RegionCode};
@@ -198,6 +199,11 @@ impl Frame {
             self.id_ends[i - 1] as usize
         };
         &self.ids[start..self.id_ends[i] as usize]
+    }
+
+    /// Why household `i` cannot be scored, if it cannot.
+    pub fn unscorable(&self, i: usize) -> Option<Unscorable> {
+        self.stats[i].unscorable()
     }
 
     /// The position of a household, by id.

@@ -20,16 +20,17 @@ use rayon::prelude::*;
 use std::path::Path;
 
 pub use frame::{Frame, FrameError, Progress};
-use selaras_domain::pmt::{bucket, Model};
+use selaras_domain::pmt::{bucket, Model, Unscorable};
 
-/// One household's ranks.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// One household's ranks (all 0 for a household that cannot be scored). `u32`: a
+/// nation of 30 M households keeps 20 bytes a household here, not 40.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Rank {
-    pub national_rank: u64,
-    pub national_percentile: u64,
-    pub national_decile: u64,
-    pub province_decile: u64,
-    pub regency_decile: u64,
+    pub national_rank: u32,
+    pub national_percentile: u32,
+    pub national_decile: u32,
+    pub province_decile: u32,
+    pub regency_decile: u32,
 }
 
 /// Scores and ranks of a frame, in the frame's household order.
@@ -37,37 +38,40 @@ pub struct Ranking {
     pub scores: Vec<f64>,
     pub imputed: Vec<bool>,
     pub ranks: Vec<Rank>,
+    /// Households that cannot be scored (no members, no head, several heads), by frame
+    /// position: listed apart, never ranked, so they shift nobody's place.
+    pub unscored: Vec<(u32, Unscorable)>,
 }
 
-/// Ranks the scored households: by score ascending, ties by household id (byte order),
-/// nationally and within each province and regency.
-pub fn rank(frame: &Frame, scores: &[f64]) -> Vec<Rank> {
-    let n = scores.len();
-    let mut order: Vec<u32> = (0..n as u32).collect();
+impl Ranking {
+    /// Households ranked.
+    pub fn ranked(&self) -> usize {
+        self.ranks.len() - self.unscored.len()
+    }
+}
+
+/// Ranks the scored households (`skip[i]`: not ranked): by score ascending, ties by
+/// household id (byte order), nationally and within each province and regency.
+pub fn rank(frame: &Frame, scores: &[f64], skip: &[bool]) -> Vec<Rank> {
+    let mut order: Vec<u32> = (0..scores.len() as u32)
+        .filter(|&i| !skip[i as usize])
+        .collect();
     order.par_sort_unstable_by(|&a, &b| {
         scores[a as usize]
             .total_cmp(&scores[b as usize])
             .then_with(|| frame.id(a as usize).cmp(frame.id(b as usize)))
     });
+    let n = order.len() as u64;
     let regencies = frame.regency_count();
     let mut reg_n = vec![0u64; regencies];
     let mut prov_n = vec![0u64; 100];
-    for i in 0..n {
-        reg_n[frame.regency_of(i) as usize] += 1;
-        prov_n[frame.province_of(i) as usize] += 1;
+    for &i in &order {
+        reg_n[frame.regency_of(i as usize) as usize] += 1;
+        prov_n[frame.province_of(i as usize) as usize] += 1;
     }
     let mut reg_seen = vec![0u64; regencies];
     let mut prov_seen = vec![0u64; 100];
-    let mut out = vec![
-        Rank {
-            national_rank: 0,
-            national_percentile: 0,
-            national_decile: 0,
-            province_decile: 0,
-            regency_decile: 0,
-        };
-        n
-    ];
+    let mut out = vec![Rank::default(); scores.len()];
     for (pos, &i) in order.iter().enumerate() {
         let i = i as usize;
         let r = pos as u64 + 1;
@@ -76,11 +80,11 @@ pub fn rank(frame: &Frame, scores: &[f64]) -> Vec<Rank> {
         reg_seen[g] += 1;
         prov_seen[p] += 1;
         out[i] = Rank {
-            national_rank: r,
-            national_percentile: bucket(r, n as u64, 100),
-            national_decile: bucket(r, n as u64, 10),
-            province_decile: bucket(prov_seen[p], prov_n[p], 10),
-            regency_decile: bucket(reg_seen[g], reg_n[g], 10),
+            national_rank: r as u32,
+            national_percentile: bucket(r, n, 100) as u32,
+            national_decile: bucket(r, n, 10) as u32,
+            province_decile: bucket(prov_seen[p], prov_n[p], 10) as u32,
+            regency_decile: bucket(reg_seen[g], reg_n[g], 10) as u32,
         };
     }
     out
@@ -89,11 +93,20 @@ pub fn rank(frame: &Frame, scores: &[f64]) -> Vec<Rank> {
 /// Scores and ranks a frame.
 pub fn score_and_rank(frame: &Frame, model: &Model) -> Ranking {
     let (scores, imputed) = frame.scores(model);
-    let ranks = rank(frame, &scores);
+    let mut skip = vec![false; frame.len()];
+    let mut unscored = Vec::new();
+    for (i, s) in skip.iter_mut().enumerate() {
+        if let Some(why) = frame.unscorable(i) {
+            *s = true;
+            unscored.push((i as u32, why));
+        }
+    }
+    let ranks = rank(frame, &scores, &skip);
     Ranking {
         scores,
         imputed,
         ranks,
+        unscored,
     }
 }
 
@@ -116,6 +129,9 @@ pub fn write_ranks(
                 for i in start..(start + BLOCK).min(frame.len()) {
                     let s = ranking.scores[i];
                     let r = &ranking.ranks[i];
+                    if r.national_rank == 0 {
+                        continue;
+                    }
                     buf.extend_from_slice(frame.id(i));
                     // Writing to a Vec cannot fail.
                     let _ = writeln!(
@@ -142,20 +158,70 @@ pub fn write_ranks(
     Ok(())
 }
 
+/// Writes the households that cannot be scored: `household_id,reason`.
+pub fn write_unscored(
+    frame: &Frame,
+    ranking: &Ranking,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    out.write_all(b"household_id,reason\n")?;
+    for &(i, why) in &ranking.unscored {
+        out.write_all(frame.id(i as usize))?;
+        writeln!(out, ",{}", why.code())?;
+    }
+    Ok(())
+}
+
+/// What `rank_dir` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RankSummary {
+    pub ranked: usize,
+    pub unscored: usize,
+}
+
+/// Where the unscored list of `ranks` goes: beside it, `NAME.unscored.csv`.
+pub fn unscored_path(ranks: &Path) -> std::path::PathBuf {
+    let stem = ranks
+        .file_stem()
+        .map_or("ranks".into(), |s| s.to_string_lossy().into_owned());
+    ranks.with_file_name(format!("{stem}.unscored.csv"))
+}
+
+fn write_file(
+    path: &Path,
+    body: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), FrameError> {
+    let f = std::fs::File::create(path)
+        .map_err(|e| FrameError::Output(path.display().to_string(), e))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+    body(&mut w)
+        .and_then(|_| w.flush())
+        .map_err(|e| FrameError::Output(path.display().to_string(), e))
+}
+
+/// Writes ranks.csv and, beside it, the unscored list (see [`unscored_path`]).
+pub fn write_outputs(
+    frame: &Frame,
+    model: &Model,
+    ranking: &Ranking,
+    out: &Path,
+) -> Result<RankSummary, FrameError> {
+    write_file(out, |w| write_ranks(frame, model, ranking, w))?;
+    write_file(&unscored_path(out), |w| write_unscored(frame, ranking, w))?;
+    Ok(RankSummary {
+        ranked: ranking.ranked(),
+        unscored: ranking.unscored.len(),
+    })
+}
+
 /// `selaras rank --data DIR --model FILE --out FILE`.
 pub fn rank_dir(
     dir: &Path,
     model: &Model,
     out: &Path,
     progress: Option<&Progress>,
-) -> Result<usize, FrameError> {
+) -> Result<RankSummary, FrameError> {
     let frame = Frame::read_dir(dir, model, progress)?;
     let ranking = score_and_rank(&frame, model);
-    let f =
-        std::fs::File::create(out).map_err(|e| FrameError::Output(out.display().to_string(), e))?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-    write_ranks(&frame, model, &ranking, &mut w)
-        .and_then(|_| w.flush())
-        .map_err(|e| FrameError::Output(out.display().to_string(), e))?;
-    Ok(frame.len())
+    write_outputs(&frame, model, &ranking, out)
 }

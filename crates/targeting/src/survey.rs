@@ -217,7 +217,7 @@ pub fn fit(
     let mut x = vec![0.0f64; p];
     let mut rows: Vec<(usize, f64)> = Vec::new();
     'households: for (i, &c) in consumption.iter().enumerate() {
-        if c.is_nan() {
+        if c.is_nan() || frame.unscorable(i).is_some() {
             continue;
         }
         x[0] = 1.0;
@@ -391,8 +391,9 @@ pub fn backtest(
     consumption: &[f64],
     coverage: u32,
 ) -> (Errors, Vec<(u8, Errors)>) {
+    // A household that cannot be scored cannot be selected either: left out.
     let mut surveyed: Vec<usize> = (0..frame.len())
-        .filter(|&i| !consumption[i].is_nan())
+        .filter(|&i| !consumption[i].is_nan() && frame.unscorable(i).is_none())
         .collect();
     surveyed.sort_unstable_by(|&a, &b| {
         consumption[a]

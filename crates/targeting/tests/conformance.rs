@@ -54,7 +54,7 @@ fn ranks_equal_the_conformance_vectors() {
     let n = rank_dir(&fixtures().join("data"), &model(), &path, None).unwrap();
     let got = read_ranks(&path);
     let want = read_ranks(&fixtures().join("expected/ranks.csv"));
-    assert_eq!(n, want.len());
+    assert_eq!((n.ranked, n.unscored), (want.len(), 0));
     assert_eq!(got.len(), want.len());
     let mut imputed = 0;
     for (id, w) in &want {
@@ -177,4 +177,84 @@ fn bad_rows_stop_the_run_naming_file_line_and_column() {
         e.starts_with("members.csv line 5, column birth_date:"),
         "{e}"
     );
+}
+
+/// Rewrites the conformance data into a new folder: `keep` decides for each household
+/// id whether it stays; `member` may edit (or drop, `false`) each member row, given the
+/// header.
+fn rewrite(
+    keep: impl Fn(&str) -> bool,
+    member: impl Fn(&csv::StringRecord, &mut Vec<String>) -> bool,
+) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for f in ["households.csv", "members.csv"] {
+        let mut r = csv::Reader::from_path(fixtures().join("data").join(f)).unwrap();
+        let header = r.headers().unwrap().clone();
+        let id_at = header.iter().position(|c| c == "household_id").unwrap();
+        let mut w = csv::Writer::from_path(d.path().join(f)).unwrap();
+        w.write_record(&header).unwrap();
+        for rec in r.records() {
+            let rec = rec.unwrap();
+            if !keep(&rec[id_at]) {
+                continue;
+            }
+            let mut fields: Vec<String> = rec.iter().map(String::from).collect();
+            if f == "members.csv" && !member(&header, &mut fields) {
+                continue;
+            }
+            w.write_record(&fields).unwrap();
+        }
+        w.flush().unwrap();
+    }
+    d
+}
+
+/// Households with no members, no head or two heads are listed with the reason, not
+/// ranked, and everyone else ranks exactly as if they were not there.
+#[test]
+fn unscorable_households_are_listed_and_shift_nobody() {
+    let want = read_ranks(&fixtures().join("expected/ranks.csv"));
+    let mut ids: Vec<&String> = want.keys().collect();
+    ids.sort();
+    let (gone, headless, two_heads) = (ids[10].clone(), ids[20].clone(), ids[30].clone());
+    let col = |h: &csv::StringRecord, name: &str| h.iter().position(|c| c == name).unwrap();
+    let edited = rewrite(
+        |_| true,
+        |h, f| {
+            let id = f[col(h, "household_id")].clone();
+            let rel = col(h, "relation");
+            if id == gone {
+                return false;
+            }
+            if id == headless && f[rel] == "head" {
+                f[rel] = "other".into();
+            }
+            if id == two_heads && f[rel] != "head" {
+                f[rel] = "head".into();
+            }
+            true
+        },
+    );
+    let without = rewrite(
+        |id| id != gone && id != headless && id != two_heads,
+        |_, _| true,
+    );
+    let out = tempfile::tempdir().unwrap();
+    let (a, b) = (out.path().join("a.csv"), out.path().join("b.csv"));
+    let sa = rank_dir(edited.path(), &model(), &a, None).unwrap();
+    let sb = rank_dir(without.path(), &model(), &b, None).unwrap();
+    assert_eq!((sa.ranked, sa.unscored), (want.len() - 3, 3));
+    assert_eq!((sb.ranked, sb.unscored), (want.len() - 3, 0));
+    assert_eq!(read_ranks(&a), read_ranks(&b));
+    let listed = std::fs::read_to_string(selaras_targeting::unscored_path(&a)).unwrap();
+    let mut lines: Vec<&str> = listed.lines().collect();
+    lines.sort();
+    let mut expect = vec![
+        "household_id,reason".to_string(),
+        format!("{gone},no_members"),
+        format!("{headless},no_head"),
+        format!("{two_heads},several_heads"),
+    ];
+    expect.sort();
+    assert_eq!(lines, expect);
 }
