@@ -20,10 +20,19 @@ pub struct ExportReport {
 }
 
 pub async fn export_dir(store: &dyn Storage, dir: &Path) -> Result<ExportReport, ExportError> {
+    export_dir_at(store, dir, None).await
+}
+
+/// The registry as it stood right after change `at` (`None`: now).
+pub async fn export_dir_at(
+    store: &dyn Storage,
+    dir: &Path,
+    at: Option<i64>,
+) -> Result<ExportReport, ExportError> {
     let mut w = DatasetWriter::create(dir)?;
     let mut report = ExportReport::default();
     store
-        .export(&mut |item| {
+        .export(at, &mut |item| {
             match item {
                 ExportItem::Household(h) => {
                     report.households += 1;

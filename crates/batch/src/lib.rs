@@ -1,6 +1,7 @@
 //! The batch engine: streaming import and export of the registry in the interchange
-//! format. (Ranking and eligibility runs join here later.)
+//! format, and ranking editions over the registry. (Eligibility runs join here later.)
 
+pub mod editions;
 pub mod export;
 pub mod import;
 

@@ -75,16 +75,29 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// PMT scores and national/provincial/regency ranks (ranks.csv).
+    /// PMT scores and national/provincial/regency ranks (ranks.csv). With --db: a
+    /// ranking edition of the registry, stored (or, with --edition, re-run and checked).
     Rank {
         /// A data set folder (households.csv, members.csv).
+        #[arg(long, conflicts_with = "db", required_unless_present = "db")]
+        data: Option<PathBuf>,
+        /// The registry (e.g. sqlite://selaras.db).
         #[arg(long)]
-        data: PathBuf,
-        /// The model file (JSON).
-        #[arg(long)]
-        model: PathBuf,
+        db: Option<String>,
+        /// With --data: the model file (JSON). With --db: a stored model, ID or
+        /// ID@VERSION (default: its highest version).
+        #[arg(long, required_unless_present = "edition")]
+        model: Option<String>,
+        /// With --db: re-run this edition on its snapshot instead of making a new one.
+        #[arg(long, requires = "db", conflicts_with = "model")]
+        edition: Option<i64>,
         #[arg(long)]
         out: PathBuf,
+    },
+    /// PMT models stored in the registry.
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
     },
     /// Fit a PMT model (OLS of log per-capita consumption) from a data set with
     /// consumption.csv; writes the model file.
@@ -120,6 +133,28 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Validate a model file and store it as a new version (frozen once stored).
+    Add {
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: String,
+        #[arg(long)]
+        file: PathBuf,
+        /// Who built the model.
+        #[arg(long)]
+        author: String,
+        /// The date it was approved (YYYY-MM-DD).
+        #[arg(long)]
+        approved: String,
+    },
+    /// The stored models and versions.
+    List {
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: String,
     },
 }
 
@@ -361,8 +396,13 @@ async fn run(cmd: Command) -> Result<()> {
             );
             Ok(())
         }
-        Command::Rank { data, model, out } => {
-            let model = data_and_model(&data, &model)?;
+        Command::Rank {
+            data: Some(data),
+            model,
+            out,
+            ..
+        } => {
+            let model = data_and_model(&data, &PathBuf::from(model.unwrap_or_default()))?;
             let started = Instant::now();
             let pb = bar(0, "rank");
             let pb2 = pb.clone();
@@ -376,19 +416,121 @@ async fn run(cmd: Command) -> Result<()> {
             })
             .await??;
             pb.finish_and_clear();
-            if n.unscored > 0 {
-                eprintln!(
-                    "{} households cannot be scored (no members, no head or several heads): see {}",
-                    n.unscored,
-                    unscored.display()
-                );
-            }
+            warn_unscored(n.unscored as i64, &unscored);
             println!(
                 "households={} unscored={} seconds={:.2}",
                 n.ranked,
                 n.unscored,
                 started.elapsed().as_secs_f64()
             );
+            Ok(())
+        }
+        Command::Rank {
+            db: Some(db),
+            model,
+            edition,
+            out,
+            ..
+        } => {
+            use selaras_batch::editions;
+            let store = selaras_store::connect(&db)
+                .await
+                .with_context(|| format!("cannot open {db}"))?;
+            let started = Instant::now();
+            let pb = bar(0, "rank");
+            let pb2 = pb.clone();
+            let progress: editions::Progress = Arc::new(move |done, total| {
+                pb2.set_length(total);
+                pb2.set_position(done);
+            });
+            if let Some(id) = edition {
+                let (e, same) = editions::rerun_edition(&*store, id, &out, Some(progress)).await?;
+                pb.finish_and_clear();
+                println!(
+                    "edition={} snapshot_change={} households={} identical={} seconds={:.2}",
+                    e.id,
+                    e.snapshot_change,
+                    e.ranked,
+                    if same { "yes" } else { "no" },
+                    started.elapsed().as_secs_f64()
+                );
+                if !same {
+                    bail!("edition {id}: the re-run's ranks.csv differs from the stored edition's");
+                }
+                return Ok(());
+            }
+            let spec = model.unwrap_or_default();
+            let (id, version) = match spec.split_once('@') {
+                Some((id, v)) => (
+                    id.to_string(),
+                    Some(v.parse::<i64>().map_err(|_| {
+                        anyhow!("--model: {v:?} is not a version number (ID@VERSION)")
+                    })?),
+                ),
+                None => (spec, None),
+            };
+            let e = editions::rank_registry(&*store, &id, version, &out, &whoami(), Some(progress))
+                .await?;
+            pb.finish_and_clear();
+            warn_unscored(e.unscored, &selaras_targeting::unscored_path(&out));
+            println!(
+                "edition={} model={}@{} snapshot_change={} snapshot_at={} households={} unscored={} input_digest={} seconds={:.2}",
+                e.id,
+                e.model_id,
+                e.model_version,
+                e.snapshot_change,
+                e.snapshot_at,
+                e.ranked,
+                e.unscored,
+                e.input_digest,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Rank { .. } => bail!("give --data or --db"),
+        Command::Model {
+            command:
+                ModelCommand::Add {
+                    db,
+                    file,
+                    author,
+                    approved,
+                },
+        } => {
+            let approved =
+                Date::parse(&approved).map_err(|e| anyhow!("--approved: {approved:?}: {e}"))?;
+            if author.trim().is_empty() {
+                bail!("--author: empty");
+            }
+            let model = load_model(&file)?;
+            let store = selaras_store::connect(&db)
+                .await
+                .with_context(|| format!("cannot open {db}"))?;
+            let stored =
+                selaras_batch::editions::stored_model(&model, author.trim(), &approved.to_string());
+            let new = store.put_model(&stored).await?;
+            println!(
+                "model={} version={} stored={} digest={}",
+                stored.id,
+                stored.version,
+                if new { "yes" } else { "already" },
+                stored.digest
+            );
+            Ok(())
+        }
+        Command::Model {
+            command: ModelCommand::List { db },
+        } => {
+            let store = selaras_store::connect(&db)
+                .await
+                .with_context(|| format!("cannot open {db}"))?;
+            println!("model\tversion\tauthor\tapproved_on\tstored_at");
+            for m in store.models().await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    m.id, m.version, m.author, m.approved_on, m.stored_at
+                );
+            }
             Ok(())
         }
         Command::Fit {
@@ -547,6 +689,15 @@ async fn run(cmd: Command) -> Result<()> {
             );
             Ok(())
         }
+    }
+}
+
+fn warn_unscored(n: i64, list: &std::path::Path) {
+    if n > 0 {
+        eprintln!(
+            "{n} households cannot be scored (no members, no head or several heads): see {}",
+            list.display()
+        );
     }
 }
 

@@ -9,6 +9,7 @@
 mod codec;
 pub mod error;
 mod postgres;
+pub mod ranking;
 pub mod schema;
 mod sqlite;
 mod sqlite_bulk;
@@ -203,6 +204,8 @@ pub struct VersionEntry {
     pub valid_from: String,
     /// `None` for the current version.
     pub valid_to: Option<String>,
+    /// The change that replaced this version; `None` for the current version.
+    pub superseded_by: Option<i64>,
     pub change: Change,
     /// The row's fields at that version, as interchange text (column, value).
     pub fields: Vec<(&'static str, String)>,
@@ -255,6 +258,76 @@ pub struct SessionRecord {
     pub csrf: String,
 }
 
+/// A PMT model as stored in the registry: frozen once stored; a new version is a new row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredModel {
+    pub id: String,
+    pub version: i64,
+    pub author: String,
+    /// The date the model was approved (YYYY-MM-DD).
+    pub approved_on: String,
+    pub stored_at: String,
+    /// SHA-256 of `body`, hex.
+    pub digest: String,
+    /// The model file in its canonical form (`Model::to_json`).
+    #[serde(skip)]
+    pub body: String,
+}
+
+/// A ranking edition before it is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewEdition {
+    pub model_id: String,
+    pub model_version: i64,
+    /// The registry as it stood after this change ([`Storage::snapshot`]).
+    pub snapshot_change: i64,
+    pub snapshot_at: String,
+    /// Rows read: households (without an exit state) and members.
+    pub households: i64,
+    pub members: i64,
+    pub ranked: i64,
+    pub unscored: i64,
+    /// SHA-256 of the snapshot's households.csv then members.csv, hex.
+    pub input_digest: String,
+    /// SHA-256 of the ranks.csv written, hex.
+    pub output_digest: String,
+    pub created_by: String,
+}
+
+/// A stored, frozen ranking: what model, which registry state, what came out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edition {
+    pub id: i64,
+    pub model_id: String,
+    pub model_version: i64,
+    pub snapshot_change: i64,
+    pub snapshot_at: String,
+    pub households: i64,
+    pub members: i64,
+    pub ranked: i64,
+    pub unscored: i64,
+    pub input_digest: String,
+    pub output_digest: String,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+/// One household's place in an edition; the ranks are `None` when it could not be
+/// scored (`unscored` says why).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HouseholdRank {
+    pub household_id: String,
+    pub segment: String,
+    pub score: Option<f64>,
+    pub national_rank: Option<i64>,
+    pub national_percentile: Option<i64>,
+    pub national_decile: Option<i64>,
+    pub province_decile: Option<i64>,
+    pub regency_decile: Option<i64>,
+    pub imputed: bool,
+    pub unscored: Option<String>,
+}
+
 /// What an export hands out, in order: every household (by id), then every member (by
 /// household and position).
 pub enum ExportItem<'a> {
@@ -295,7 +368,26 @@ pub trait Storage: Send + Sync {
     /// Which of these household ids are stored (active or not).
     async fn existing_households(&self, ids: &[String]) -> Result<Vec<String>>;
 
-    async fn export(&self, sink: &mut ExportSink<'_>) -> Result<()>;
+    /// The registry as it stands (`at: None`) or as it stood right after change `at`.
+    async fn export(&self, at: Option<i64>, sink: &mut ExportSink<'_>) -> Result<()>;
+
+    /// The newest change after which the registry is complete (no import of it or
+    /// before it still running), with its time: what a ranking edition freezes.
+    async fn snapshot(&self) -> Result<Option<(i64, String)>>;
+
+    /// Stores a model version; `false` if the same content was stored already. The
+    /// same id and version with other content is a `Conflict`.
+    async fn put_model(&self, model: &StoredModel) -> Result<bool>;
+    /// Every stored model version, by id then version.
+    async fn models(&self) -> Result<Vec<StoredModel>>;
+    /// A model version, or (`version: None`) the highest version of `id`.
+    async fn model(&self, id: &str, version: Option<i64>) -> Result<Option<StoredModel>>;
+    /// Stores an edition and its household ranks, in one transaction.
+    async fn save_edition(&self, edition: &NewEdition, ranks: &[HouseholdRank]) -> Result<Edition>;
+    async fn editions(&self) -> Result<Vec<Edition>>;
+    async fn edition(&self, id: i64) -> Result<Option<Edition>>;
+    /// A household's place in every edition, newest first.
+    async fn household_ranks(&self, household_id: &str) -> Result<Vec<(Edition, HouseholdRank)>>;
 
     async fn household(&self, id: &str) -> Result<Option<HouseholdRecord>>;
     /// The household id of the person with this NIK.
@@ -343,9 +435,23 @@ pub use codec::format_ts;
 /// versions ([`Storage::history`]): for the household and each person, the version with
 /// `valid_from <= at < valid_to`. `None` if the household did not exist yet.
 pub fn record_as_of(entries: &[VersionEntry], at: &str) -> Result<Option<HouseholdRecord>> {
-    let live = |e: &&VersionEntry| {
+    record_where(entries, |e| {
         e.valid_from.as_str() <= at && e.valid_to.as_deref().is_none_or(|to| at < to)
-    };
+    })
+}
+
+/// The household as it stood right after change `change` (a ranking edition's snapshot).
+pub fn record_at_change(entries: &[VersionEntry], change: i64) -> Result<Option<HouseholdRecord>> {
+    record_where(entries, |e| {
+        e.change.id <= change && e.superseded_by.is_none_or(|by| by > change)
+    })
+}
+
+fn record_where(
+    entries: &[VersionEntry],
+    live: impl Fn(&VersionEntry) -> bool,
+) -> Result<Option<HouseholdRecord>> {
+    let live = |e: &&VersionEntry| live(e);
     let text = |e: &VersionEntry| {
         e.fields
             .iter()

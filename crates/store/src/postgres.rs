@@ -534,23 +534,27 @@ impl Storage for PgStore {
         )
     }
 
-    async fn export(&self, sink: &mut ExportSink<'_>) -> Result<()> {
+    async fn export(&self, at: Option<i64>, sink: &mut ExportSink<'_>) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
-        let sql = format!(
-            "SELECT {} FROM households ORDER BY household_id",
-            codec::select_list(D, HOUSEHOLD_COLUMNS, "")
-        );
-        let mut rows = sqlx::query(&sql).fetch(&mut *conn);
+        let sql =
+            crate::ranking::export_sql(D, at, HOUSEHOLD_COLUMNS, "households", "household_id");
+        let mut query = sqlx::query(&sql);
+        if let Some(c) = at {
+            query = query.bind(c);
+        }
+        let mut rows = query.fetch(&mut *conn);
         while let Some(row) = rows.try_next().await? {
             let h = codec::household_from_text(&codec::row_text(&row, HOUSEHOLD_COLUMNS, 0)?)?;
             sink(ExportItem::Household(&h)).map_err(StoreError::Conflict)?;
         }
         drop(rows);
-        let sql = format!(
-            "SELECT {} FROM members ORDER BY household_id, member_no",
-            codec::select_list(D, MEMBER_COLUMNS, "")
-        );
-        let mut rows = sqlx::query(&sql).fetch(&mut *conn);
+        let sql =
+            crate::ranking::export_sql(D, at, MEMBER_COLUMNS, "members", "household_id, member_no");
+        let mut query = sqlx::query(&sql);
+        if let Some(c) = at {
+            query = query.bind(c);
+        }
+        let mut rows = query.fetch(&mut *conn);
         while let Some(row) = rows.try_next().await? {
             let m = codec::member_from_text(&codec::row_text(&row, MEMBER_COLUMNS, 0)?)?;
             sink(ExportItem::Member(&m)).map_err(StoreError::Conflict)?;
@@ -612,8 +616,8 @@ impl Storage for PgStore {
         let hl = codec::select_list(D, HOUSEHOLD_COLUMNS, "h.");
         let n = HOUSEHOLD_COLUMNS.len();
         let sql = format!(
-            "SELECT {hl}, h.version, h.valid_from, NULL::text, {CHANGE_COLS} FROM households h JOIN changes c ON c.id = h.change_id WHERE h.household_id = $1 \
-             UNION ALL SELECT {hl}, h.version, h.valid_from, h.valid_to, {CHANGE_COLS} FROM households_history h JOIN changes c ON c.id = h.change_id WHERE h.household_id = $1"
+            "SELECT {hl}, h.version, h.valid_from, NULL::text, NULL::bigint, {CHANGE_COLS} FROM households h JOIN changes c ON c.id = h.change_id WHERE h.household_id = $1 \
+             UNION ALL SELECT {hl}, h.version, h.valid_from, h.valid_to, h.superseded_by, {CHANGE_COLS} FROM households_history h JOIN changes c ON c.id = h.change_id WHERE h.household_id = $1"
         );
         for row in sqlx::query(&sql)
             .bind(household_id)
@@ -629,14 +633,15 @@ impl Storage for PgStore {
                 version: row.try_get(n)?,
                 valid_from: row.try_get(n + 1)?,
                 valid_to: row.try_get(n + 2)?,
-                change: change_from_row(&row, n + 3)?,
+                superseded_by: row.try_get(n + 3)?,
+                change: change_from_row(&row, n + 4)?,
             });
         }
         let ml = codec::select_list(D, MEMBER_COLUMNS, "m.");
         let n = MEMBER_COLUMNS.len();
         let sql = format!(
-            "SELECT {ml}, m.version, m.valid_from, NULL::text, {CHANGE_COLS} FROM members m JOIN changes c ON c.id = m.change_id WHERE m.household_id = $1 \
-             UNION ALL SELECT {ml}, m.version, m.valid_from, m.valid_to, {CHANGE_COLS} FROM members_history m JOIN changes c ON c.id = m.change_id WHERE m.household_id = $1"
+            "SELECT {ml}, m.version, m.valid_from, NULL::text, NULL::bigint, {CHANGE_COLS} FROM members m JOIN changes c ON c.id = m.change_id WHERE m.household_id = $1 \
+             UNION ALL SELECT {ml}, m.version, m.valid_from, m.valid_to, m.superseded_by, {CHANGE_COLS} FROM members_history m JOIN changes c ON c.id = m.change_id WHERE m.household_id = $1"
         );
         for row in sqlx::query(&sql)
             .bind(household_id)
@@ -650,7 +655,8 @@ impl Storage for PgStore {
                 version: row.try_get(n)?,
                 valid_from: row.try_get(n + 1)?,
                 valid_to: row.try_get(n + 2)?,
-                change: change_from_row(&row, n + 3)?,
+                superseded_by: row.try_get(n + 3)?,
+                change: change_from_row(&row, n + 4)?,
             });
         }
         out.sort_by(|a, b| {
@@ -786,6 +792,38 @@ impl Storage for PgStore {
         Ok(Some((s, user_from_row(&row, 4)?)))
     }
 
+    async fn snapshot(&self) -> Result<Option<(i64, String)>> {
+        ranking_sql::snapshot(&self.pool).await
+    }
+
+    async fn put_model(&self, model: &StoredModel) -> Result<bool> {
+        ranking_sql::put_model(&self.pool, model).await
+    }
+
+    async fn models(&self) -> Result<Vec<StoredModel>> {
+        ranking_sql::models(&self.pool).await
+    }
+
+    async fn model(&self, id: &str, version: Option<i64>) -> Result<Option<StoredModel>> {
+        ranking_sql::model(&self.pool, id, version).await
+    }
+
+    async fn save_edition(&self, edition: &NewEdition, ranks: &[HouseholdRank]) -> Result<Edition> {
+        ranking_sql::save_edition(&self.pool, edition, ranks).await
+    }
+
+    async fn editions(&self) -> Result<Vec<Edition>> {
+        ranking_sql::editions(&self.pool).await
+    }
+
+    async fn edition(&self, id: i64) -> Result<Option<Edition>> {
+        ranking_sql::edition(&self.pool, id).await
+    }
+
+    async fn household_ranks(&self, household_id: &str) -> Result<Vec<(Edition, HouseholdRank)>> {
+        ranking_sql::household_ranks(&self.pool, household_id).await
+    }
+
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
@@ -793,4 +831,14 @@ impl Storage for PgStore {
             .await?;
         Ok(())
     }
+}
+
+/// Models and ranking editions: the SQL shared with the other backend.
+mod ranking_sql {
+    use sqlx::Row;
+
+    use super::D;
+    use crate::{Result, StoreError};
+
+    crate::ranking::ranking_methods!(sqlx::PgPool, sqlx::Postgres, D);
 }

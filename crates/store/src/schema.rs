@@ -249,7 +249,11 @@ pub fn migration_2(d: Dialect) -> String {
 
 /// All migrations in order, as (version, SQL).
 pub fn migrations(d: Dialect) -> Vec<(i64, String)> {
-    vec![(1, migration_1(d)), (2, migration_2(d))]
+    vec![
+        (1, migration_1(d)),
+        (2, migration_2(d)),
+        (3, crate::ranking::migration_3(d)),
+    ]
 }
 
 #[cfg(test)]
