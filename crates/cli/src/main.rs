@@ -497,8 +497,7 @@ async fn run(cmd: Command) -> Result<()> {
                     approved,
                 },
         } => {
-            let approved =
-                Date::parse(&approved).map_err(|e| anyhow!("--approved: {approved:?}: {e}"))?;
+            let approved = Date::parse(&approved).map_err(|e| anyhow!("--approved: {e}"))?;
             if author.trim().is_empty() {
                 bail!("--author: empty");
             }

@@ -410,3 +410,119 @@ fn fit_then_backtest_end_with_key_values() {
     assert_ne!(code, 0);
     assert!(e.contains("--coverage"), "{e}");
 }
+
+/// `key=value` pairs of a line.
+fn keys(line: &str) -> std::collections::HashMap<String, String> {
+    line.split_whitespace()
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn sorted_lines(p: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_to_string(p)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn model_add_then_rank_over_the_registry_makes_editions() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/conformance");
+    let model = root.join("model.json");
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    generate("400", "5", &data);
+    let db = format!("sqlite://{}", d.path().join("r.db").display());
+    let p = |x: &Path| x.to_str().unwrap().to_string();
+    let (code, _, err) = run(&["import", "--db", &db, &p(&data)]);
+    assert_eq!(code, 0, "{err}");
+
+    // Not stored yet.
+    let a = d.path().join("a.csv");
+    let (code, _, err) = run(&[
+        "rank",
+        "--db",
+        &db,
+        "--model",
+        "pmt-example",
+        "--out",
+        &p(&a),
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("selaras model add"), "{err}");
+
+    let add = |file: &Path, approved: &str| {
+        run(&[
+            "model",
+            "add",
+            "--db",
+            &db,
+            "--file",
+            &p(file),
+            "--author",
+            "Tim PMT",
+            "--approved",
+            approved,
+        ])
+    };
+    let (code, out, err) = add(&model, "2026-01-15");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(keys(last_line(&out))["stored"], "yes", "{out}");
+    assert_eq!(
+        keys(last_line(&add(&model, "2026-01-15").1))["stored"],
+        "already"
+    );
+    let (code, _, err) = add(&model, "15/01/2026");
+    assert_ne!(code, 0);
+    assert!(
+        err.starts_with("selaras: --approved: \"15/01/2026\" is not a date"),
+        "{err}"
+    );
+    let (_, out, _) = run(&["model", "list", "--db", &db]);
+    assert!(out.contains("pmt-example\t1\tTim PMT\t2026-01-15"), "{out}");
+
+    let (code, out, err) = run(&[
+        "rank",
+        "--db",
+        &db,
+        "--model",
+        "pmt-example@1",
+        "--out",
+        &p(&a),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let k = keys(last_line(&out));
+    assert_eq!(
+        (k["edition"].as_str(), k["model"].as_str()),
+        ("1", "pmt-example@1"),
+        "{out}"
+    );
+    assert_eq!(k["households"], "400", "{out}");
+
+    let b = d.path().join("b.csv");
+    let (code, _, err) = run(&[
+        "rank",
+        "--data",
+        &p(&data),
+        "--model",
+        &p(&model),
+        "--out",
+        &p(&b),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(sorted_lines(&a), sorted_lines(&b), "--db and --data differ");
+
+    let again = d.path().join("again.csv");
+    let (code, out, err) = run(&["rank", "--db", &db, "--edition", "1", "--out", &p(&again)]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(keys(last_line(&out))["identical"], "yes", "{out}");
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&again).unwrap());
+
+    let (code, _, err) = run(&["rank", "--db", &db, "--edition", "7", "--out", &p(&again)]);
+    assert_ne!(code, 0);
+    assert!(err.contains("no ranking edition 7"), "{err}");
+}
