@@ -84,8 +84,8 @@ enum Command {
         /// The registry (e.g. sqlite://selaras.db).
         #[arg(long)]
         db: Option<String>,
-        /// With --data: the model file (JSON). With --db: a stored model, ID or
-        /// ID@VERSION (default: its highest version).
+        /// The model file (JSON). With --db also a stored model, ID or ID@VERSION
+        /// (default: its highest version); a file not yet stored is stored first.
         #[arg(long, required_unless_present = "edition")]
         model: Option<String>,
         /// With --db: re-run this edition on its snapshot instead of making a new one.
@@ -459,7 +459,25 @@ async fn run(cmd: Command) -> Result<()> {
                 }
                 return Ok(());
             }
-            let spec = model.unwrap_or_default();
+            let mut spec = model.unwrap_or_default();
+            if std::path::Path::new(&spec).is_file() {
+                // interfaces.md: `rank --db URL --model FILE`. The file becomes a stored
+                // version unless it is one already (`model add` records the real author
+                // and approval date).
+                let m = load_model(std::path::Path::new(&spec))?;
+                let now = selaras_store::now_utc();
+                let today = &now[..10];
+                let stored = selaras_batch::editions::stored_model(&m, &whoami(), today);
+                if store.put_model(&stored).await? {
+                    eprintln!(
+                        "model {} version {} stored in the registry (author {}, approved {today})",
+                        m.id,
+                        m.version,
+                        whoami()
+                    );
+                }
+                spec = format!("{}@{}", m.id, m.version);
+            }
             let (id, version) = match spec.split_once('@') {
                 Some((id, v)) => (
                     id.to_string(),

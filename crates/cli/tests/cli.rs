@@ -522,6 +522,14 @@ fn model_add_then_rank_over_the_registry_makes_editions() {
     assert_eq!(keys(last_line(&out))["identical"], "yes", "{out}");
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&again).unwrap());
 
+    // interfaces.md's form, `--db URL --model FILE`: the same (stored) model version.
+    let c = d.path().join("c.csv");
+    let (code, out, err) = run(&["rank", "--db", &db, "--model", &p(&model), "--out", &p(&c)]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(keys(last_line(&out))["model"], "pmt-example@1", "{out}");
+    assert_eq!(keys(last_line(&out))["edition"], "2", "{out}");
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&c).unwrap());
+
     let (code, _, err) = run(&["rank", "--db", &db, "--edition", "7", "--out", &p(&again)]);
     assert_ne!(code, 0);
     assert!(err.contains("no ranking edition 7"), "{err}");

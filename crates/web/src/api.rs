@@ -79,7 +79,8 @@ pub async fn get_person(
 ) -> ApiResult<Json<PersonView>> {
     let id = household_id_of(&state, &nik).await?;
     let rec = readable_household(&state, &caller, &id).await?;
-    let household = household_view(state.regions, &rec);
+    let mut household = household_view(state.regions, &rec);
+    household.ranks = rank_views(&state, &id).await?;
     let on = today();
     let person = rec
         .members
@@ -89,8 +90,8 @@ pub async fn get_person(
         .ok_or(ApiError::NotFound)?;
     Ok(Json(PersonView {
         person,
+        ranks: household.ranks.clone(),
         household,
-        ranks: vec![],
         programs: vec![],
         open_cases: vec![],
     }))
@@ -116,7 +117,9 @@ pub async fn get_household(
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let rec = readable_household(&state, &caller, &id).await?;
     let Some(at) = q.as_of else {
-        return Ok(Json(household_view(state.regions, &rec)));
+        let mut view = household_view(state.regions, &rec);
+        view.ranks = rank_views(&state, &id).await?;
+        return Ok(Json(view));
     };
     let at = time::OffsetDateTime::parse(&at, &time::format_description::well_known::Rfc3339)
         .map(selaras_store::format_ts)
@@ -142,6 +145,29 @@ pub async fn get_history(
     Ok(Json(history_view(&state.store.history(&id).await?)))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct EditionQuery {
+    /// A ranking edition (default: the newest that ranked the household).
+    pub edition: Option<i64>,
+}
+
+/// Why the household has its score: every term of the model with the household's value
+/// and what it adds, then the region effects; the household as it stood at the edition's
+/// snapshot. 404 when no edition ranked it (or outside the caller's region).
+#[utoipa::path(get, path = "/api/v1/households/{id}/explanation", params(("id" = String, Path, description = "household_id"), EditionQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = ExplanationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_explanation(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+    query: Result<Query<EditionQuery>, QueryRejection>,
+) -> ApiResult<Json<ExplanationView>> {
+    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    readable_household(&state, &caller, &id).await?;
+    Ok(Json(explanation(&state, &id, q.edition).await?))
+}
+
 struct BearerAuth;
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
@@ -157,8 +183,8 @@ impl utoipa::Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Selaras API", description = "Integrated social service and referral system (SLRT). Errors are application/problem+json (RFC 9457)."),
-    paths(create_session, get_person, get_household, get_history),
-    components(schemas(Problem, SessionRequest, SessionResponse, PersonView, HouseholdView, MemberView, RegionView, RegionName, ChangeView, VersionView)),
+    paths(create_session, get_person, get_household, get_history, get_explanation),
+    components(schemas(Problem, SessionRequest, SessionResponse, PersonView, HouseholdView, MemberView, RegionView, RegionName, ChangeView, VersionView, RankView, TermView, ExplanationView)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use selaras_batch::editions::{rank_registry, stored_model};
 use selaras_batch::import::{import_dir, ImportOptions};
 use selaras_batch::Regions;
 use selaras_domain::access::Role;
@@ -13,6 +14,8 @@ use crate::auth;
 
 pub const DEMO_REGIONS: [&str; 2] = ["33.14", "73.03"];
 pub const DEMO_HOUSEHOLDS: u64 = 3_000;
+/// The example PMT model of the conformance vectors (pmt-model.md), as the demo's model.
+pub const DEMO_MODEL: &str = include_str!("../../../fixtures/conformance/model.json");
 
 pub struct DemoUser {
     pub username: String,
@@ -47,6 +50,28 @@ pub async fn load(store: &Arc<dyn Storage>) -> anyhow::Result<Vec<DemoUser>> {
             households = r.households,
             members = r.members,
             "demo registry loaded"
+        );
+    }
+    // A first ranking edition, so that household pages show ranks and explanations.
+    if store.editions().await?.is_empty() {
+        let model = selaras_domain::pmt::Model::from_json(DEMO_MODEL)?;
+        store
+            .put_model(&stored_model(&model, "demo", "2026-01-01"))
+            .await?;
+        let dir = tempfile::tempdir()?;
+        let e = rank_registry(
+            &**store,
+            &model.id,
+            None,
+            &dir.path().join("ranks.csv"),
+            "demo",
+            None,
+        )
+        .await?;
+        tracing::info!(
+            edition = e.id,
+            households = e.ranked,
+            "demo ranking edition"
         );
     }
     // The demo village: where the first household of Sragen lives.

@@ -100,6 +100,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/people/{nik}", get(api::get_person))
         .route("/api/v1/households/{id}", get(api::get_household))
         .route("/api/v1/households/{id}/history", get(api::get_history))
+        .route(
+            "/api/v1/households/{id}/explanation",
+            get(api::get_explanation),
+        )
         .route("/", get(pages::search))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))

@@ -326,6 +326,140 @@ struct HouseholdPage {
     housing: Vec<(String, String)>,
     assets: Vec<(String, bool)>,
     history: Vec<HistoryRow>,
+    /// The newest edition's explanation, if an edition ranked the household.
+    explain: Option<ExplainBlock>,
+    editions: Vec<EditionRow>,
+}
+
+struct ExplainBlock {
+    headline: String,
+    detail: String,
+    /// (term, household value, contribution with sign).
+    terms: Vec<(String, String, String)>,
+    total: String,
+}
+
+struct EditionRow {
+    edition: i64,
+    model: String,
+    snapshot: String,
+    score: String,
+    national: String,
+    province: String,
+    regency: String,
+}
+
+/// Indonesian label of a model variable (derived ones, then household columns).
+fn var_label(var: &str) -> &str {
+    match var {
+        "intercept" => "Konstanta model",
+        "region_effect" => "Efek wilayah",
+        "hh_size" => "Jumlah anggota rumah tangga",
+        "log_hh_size" => "ln(jumlah anggota)",
+        "dependency_ratio" => "Rasio ketergantungan",
+        "share_working" => "Proporsi anggota yang bekerja",
+        "floor_area_per_capita" => "Luas lantai per kapita (m²)",
+        "head_age" => "Umur kepala rumah tangga",
+        "head_female" => "Kepala rumah tangga perempuan",
+        "head_education" => "Pendidikan kepala rumah tangga",
+        "head_sector" => "Lapangan usaha kepala rumah tangga",
+        "head_working" => "Kepala rumah tangga bekerja",
+        "children_0_6" => "Anak umur 0–6 tahun",
+        "children_7_18" => "Anak umur 7–18 tahun",
+        "elderly_60" => "Lansia umur ≥ 60 tahun",
+        "disabled_members" => "Anggota penyandang disabilitas",
+        "max_education" => "Pendidikan tertinggi anggota",
+        other => field_label(other),
+    }
+}
+
+fn unscored_label(code: &str) -> &str {
+    match code {
+        "no_members" => "tidak ada anggota aktif",
+        "no_head" => "tidak ada kepala rumah tangga",
+        "several_heads" => "lebih dari satu kepala rumah tangga",
+        other => other,
+    }
+}
+
+fn opt_num(v: Option<i64>) -> String {
+    v.map_or_else(|| "–".into(), |x| x.to_string())
+}
+
+fn edition_rows(ranks: &[views::RankView]) -> Vec<EditionRow> {
+    ranks
+        .iter()
+        .map(|r| EditionRow {
+            edition: r.edition,
+            model: format!("{} v{}", r.model_id, r.model_version),
+            snapshot: ts_label(&r.snapshot_at),
+            score: r.score.map_or_else(
+                || {
+                    format!(
+                        "tanpa skor: {}",
+                        unscored_label(r.unscored.as_deref().unwrap_or(""))
+                    )
+                },
+                |s| format!("{s:.6}"),
+            ),
+            national: opt_num(r.national_decile),
+            province: opt_num(r.province_decile),
+            regency: opt_num(r.regency_decile),
+        })
+        .collect()
+}
+
+fn explain_block(x: views::ExplanationView) -> ExplainBlock {
+    let r = &x.rank;
+    let signed = |v: f64| format!("{v:+.6}");
+    let headline = match (r.national_decile, r.unscored.as_deref()) {
+        (Some(d), _) => format!(
+            "Desil nasional {d} · desil provinsi {} · desil kabupaten/kota {} · peringkat nasional {} dari {}",
+            opt_num(r.province_decile),
+            opt_num(r.regency_decile),
+            opt_num(r.national_rank),
+            r.ranked
+        ),
+        (None, why) => format!(
+            "Tidak dapat diberi skor: {}",
+            unscored_label(why.unwrap_or(""))
+        ),
+    };
+    let detail = format!(
+        "Edisi #{} · model {} versi {} · data per {} · segmen {}{}",
+        r.edition,
+        r.model_id,
+        r.model_version,
+        ts_label(&r.snapshot_at),
+        r.segment,
+        match r.predicted_consumption {
+            Some(c) => format!(
+                " · perkiraan pengeluaran per kapita {}",
+                selaras_domain::money::Rupiah(c.round() as i64)
+            ),
+            None => String::new(),
+        }
+    );
+    let mut terms = vec![(
+        var_label("intercept").to_string(),
+        String::new(),
+        signed(x.intercept),
+    )];
+    for t in x.terms.iter().chain(&x.region_effects) {
+        let value = match t.value.parse::<f64>() {
+            _ if t.value.is_empty() => "tidak diketahui".to_string(),
+            // Derived ratios and logarithms: four decimals are enough to read.
+            Ok(v) if v.fract() != 0.0 => format!("{v:.4}"),
+            _ => value_label(&t.var, &t.value),
+        };
+        terms.push((var_label(&t.var).to_string(), value, signed(t.contribution)));
+    }
+    ExplainBlock {
+        headline,
+        detail,
+        terms,
+        total: x.score.map_or_else(|| "–".into(), |s| format!("{s:.6}")),
+    }
 }
 
 /// Indonesian label of a household column.
@@ -519,8 +653,22 @@ pub async fn household(
             },
         })
         .collect();
+    let ranks = match views::rank_views(&state, &id).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&state, Some(&caller), e),
+    };
+    let explain = match ranks.first() {
+        None => None,
+        Some(r) => match views::explanation(&state, &id, Some(r.edition)).await {
+            Ok(x) => Some(explain_block(x)),
+            Err(e) => return error_page(&state, Some(&caller), e),
+        },
+    };
+    let editions = edition_rows(&ranks);
     let since = ts_label(&h.valid_from);
     let page = HouseholdPage {
+        explain,
+        editions,
         since,
         user: Some(user_bar(&state, &caller)),
         csrf: caller.session.csrf.clone(),

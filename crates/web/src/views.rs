@@ -101,15 +101,16 @@ pub struct HouseholdView {
     /// Every column of households.csv, as interchange text (empty = unknown).
     pub fields: BTreeMap<String, String>,
     pub members: Vec<MemberView>,
+    /// Ranking editions that ranked the household, newest first.
+    pub ranks: Vec<RankView>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PersonView {
     pub person: MemberView,
     pub household: HouseholdView,
-    /// Ranking editions (filled once ranking runs exist).
-    #[schema(value_type = Vec<Object>)]
-    pub ranks: Vec<serde_json::Value>,
+    /// The household's ranking editions, newest first (as in `household.ranks`).
+    pub ranks: Vec<RankView>,
     /// Programs: eligible / enrolled (filled once eligibility runs exist).
     #[schema(value_type = Vec<Object>)]
     pub programs: Vec<serde_json::Value>,
@@ -175,6 +176,7 @@ pub fn household_view(table: &RegionTable, r: &HouseholdRecord) -> HouseholdView
             selaras_domain::registry::HOUSEHOLD_COLUMNS,
         ),
         members: r.members.iter().map(|m| member_view(m, on)).collect(),
+        ranks: Vec::new(),
     }
 }
 
@@ -238,4 +240,135 @@ pub async fn household_id_of(state: &AppState, nik: &str) -> ApiResult<String> {
         .household_of_person(nik)
         .await?
         .ok_or(ApiError::NotFound)
+}
+
+/// A household's place in one ranking edition.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RankView {
+    pub edition: i64,
+    pub model_id: String,
+    pub model_version: i64,
+    /// The registry state ranked: right after this change, at this time.
+    pub snapshot_change: i64,
+    pub snapshot_at: String,
+    pub created_at: String,
+    /// The segment's region prefix, or `default`.
+    pub segment: String,
+    /// Rounded to 6 decimals; `null` when the household could not be scored.
+    pub score: Option<f64>,
+    pub predicted_consumption: Option<f64>,
+    pub national_rank: Option<i64>,
+    /// Households ranked nationally in this edition.
+    pub ranked: i64,
+    pub national_percentile: Option<i64>,
+    pub national_decile: Option<i64>,
+    pub province_decile: Option<i64>,
+    pub regency_decile: Option<i64>,
+    pub imputed: bool,
+    /// Why it has no score: `no_members`, `no_head` or `several_heads`.
+    pub unscored: Option<String>,
+}
+
+/// Every edition that ranked the household, newest first.
+pub async fn rank_views(state: &AppState, id: &str) -> ApiResult<Vec<RankView>> {
+    Ok(state
+        .store
+        .household_ranks(id)
+        .await?
+        .into_iter()
+        .map(|(e, r)| RankView {
+            edition: e.id,
+            model_id: e.model_id,
+            model_version: e.model_version,
+            snapshot_change: e.snapshot_change,
+            snapshot_at: e.snapshot_at,
+            created_at: e.created_at,
+            segment: r.segment,
+            score: r.score,
+            predicted_consumption: r.score.map(f64::exp),
+            national_rank: r.national_rank,
+            ranked: e.ranked,
+            national_percentile: r.national_percentile,
+            national_decile: r.national_decile,
+            province_decile: r.province_decile,
+            regency_decile: r.regency_decile,
+            imputed: r.imputed,
+            unscored: r.unscored,
+        })
+        .collect())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TermView {
+    /// The model variable.
+    pub var: String,
+    /// The household's value (empty: unknown, the term adds 0).
+    pub value: String,
+    /// What the term adds to the score.
+    pub contribution: f64,
+}
+
+/// Why a household scored what it scored in an edition: every term's part.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExplanationView {
+    pub rank: RankView,
+    pub intercept: f64,
+    pub terms: Vec<TermView>,
+    /// Region effects whose key is a prefix of the household's region.
+    pub region_effects: Vec<TermView>,
+    /// intercept + terms + region effects, rounded to 6 decimals: equals `rank.score`.
+    pub score: Option<f64>,
+}
+
+/// The explanation of household `id`'s score in `edition` (default: the newest that
+/// ranked it), rebuilt from the household as it stood at the edition's snapshot.
+pub async fn explanation(
+    state: &AppState,
+    id: &str,
+    edition: Option<i64>,
+) -> ApiResult<ExplanationView> {
+    let rank = rank_views(state, id)
+        .await?
+        .into_iter()
+        .find(|r| edition.is_none_or(|e| r.edition == e))
+        .ok_or(ApiError::NotFound)?;
+    let stored = state
+        .store
+        .model(&rank.model_id, Some(rank.model_version))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let model = selaras_domain::pmt::Model::from_json(&stored.body).map_err(|e| {
+        ApiError::Internal(format!(
+            "stored model {} version {}: {e}",
+            stored.id, stored.version
+        ))
+    })?;
+    let versions = state.store.history(id).await?;
+    let rec = selaras_store::record_at_change(&versions, rank.snapshot_change)?
+        .ok_or(ApiError::NotFound)?;
+    let members: Vec<_> = rec.members.iter().map(|m| m.member.clone()).collect();
+    let x = model.explain(&rec.household, &members);
+    Ok(ExplanationView {
+        intercept: x.intercept,
+        terms: x
+            .terms
+            .into_iter()
+            .map(|c| TermView {
+                var: c.var.into(),
+                value: c.value,
+                contribution: c.amount,
+            })
+            .collect(),
+        region_effects: x
+            .region_effects
+            .into_iter()
+            .map(|(region, amount)| TermView {
+                var: "region_effect".into(),
+                value: region,
+                contribution: amount,
+            })
+            .collect(),
+        score: x.score,
+        rank,
+    })
 }

@@ -389,3 +389,145 @@ fn csrf_of(page: &str) -> String {
         .unwrap()
         .to_string()
 }
+
+/// The row of `expected/ranks.csv` for household `id`.
+fn expected_rank(id: &str) -> Vec<String> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/conformance/expected/ranks.csv");
+    let mut r = csv::Reader::from_path(p).unwrap();
+    r.records()
+        .map(|x| x.unwrap())
+        .find(|x| &x[0] == id)
+        .map(|x| x.iter().map(String::from).collect())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn ranks_and_explanations_inside_the_region_add_up_to_the_score() {
+    let want = expected_rank(HH);
+    let num = |s: &str| s.parse::<f64>().unwrap();
+    for app in TestApp::builder()
+        .user("fas.dalam", Role::Facilitator, "12.22.01.2009")
+        .user("fas.luar", Role::Facilitator, "12.22.01.2010")
+        .ranked()
+        .build_all()
+        .await
+    {
+        let inside = app.token("fas.dalam").await;
+        let outside = app.token("fas.luar").await;
+        let (s, _, body) = app
+            .get(&format!("/api/v1/households/{HH}"), Some(&inside))
+            .await;
+        assert_eq!(s, 200, "{}: {body}", app.name);
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let r = &v["ranks"][0];
+        assert_eq!(v["ranks"].as_array().unwrap().len(), 1, "{}", app.name);
+        assert_eq!(r["edition"], 1);
+        assert!((r["score"].as_f64().unwrap() - num(&want[2])).abs() <= 1e-6);
+        assert_eq!(r["national_rank"].as_f64().unwrap(), num(&want[4]));
+        assert_eq!(r["national_decile"].as_f64().unwrap(), num(&want[6]));
+        assert_eq!(r["province_decile"].as_f64().unwrap(), num(&want[7]));
+        assert_eq!(r["regency_decile"].as_f64().unwrap(), num(&want[8]));
+        assert_eq!(r["ranked"], 600);
+        let (s, _, body) = app
+            .get(&format!("/api/v1/people/{NIK}"), Some(&inside))
+            .await;
+        assert_eq!(s, 200);
+        let p: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            p["household"]["ranks"][0]["national_decile"],
+            r["national_decile"]
+        );
+
+        let path = format!("/api/v1/households/{HH}/explanation");
+        let (s, ct, body) = app.get(&path, Some(&inside)).await;
+        assert_eq!(s, 200, "{}: {body}", app.name);
+        assert!(ct.starts_with("application/json"));
+        let x: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let parts: f64 = x["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(x["region_effects"].as_array().unwrap())
+            .map(|t| t["contribution"].as_f64().unwrap())
+            .sum::<f64>()
+            + x["intercept"].as_f64().unwrap();
+        assert!(
+            (parts - x["score"].as_f64().unwrap()).abs() < 1e-6,
+            "{body}"
+        );
+        assert_eq!(
+            x["score"], r["score"],
+            "{}: explanation vs stored",
+            app.name
+        );
+        assert!(x["terms"].as_array().unwrap().len() >= 10, "{body}");
+        assert!(x["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["var"] == "log_hh_size"));
+
+        for (q, status) in [
+            ("?edition=1", 200),
+            ("?edition=2", 404),
+            ("?edition=x", 400),
+        ] {
+            let (s, ct, _) = app.get(&format!("{path}{q}"), Some(&inside)).await;
+            assert_eq!(s, status, "{q}");
+            if status != 200 {
+                assert_eq!(ct, "application/problem+json");
+            }
+        }
+        assert_eq!(app.get(&path, Some(&outside)).await.0, 404);
+        assert_eq!(app.get(&path, None).await.0, 401);
+
+        // The household page shows the decile, the terms and the editions.
+        let page = app
+            .http
+            .get(format!("{}/login", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = csrf_of(&page);
+        let signed_in = app
+            .http
+            .post(format!("{}/login", app.base))
+            .form(&[
+                ("username", "fas.dalam"),
+                ("password", PASSWORD),
+                ("csrf", &csrf),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed_in.status(), 303);
+        let page = app
+            .http
+            .get(format!("{}/households/{HH}", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let decile = format!("Desil nasional {}", r["national_decile"]);
+        assert!(page.contains(&decile), "{decile}: {page}");
+        assert!(page.contains("Mengapa skor ini"), "{page}");
+        assert!(page.contains("ln(jumlah anggota)"), "{page}");
+        assert!(page.contains(&format!("{:.6}", num(&want[2]))), "{page}");
+    }
+    // No edition yet: nothing to explain.
+    for app in TestApp::builder()
+        .user("fas.dalam", Role::Facilitator, "12.22.01.2009")
+        .build_all()
+        .await
+    {
+        let t = app.token("fas.dalam").await;
+        let path = format!("/api/v1/households/{HH}/explanation");
+        assert_eq!(app.get(&path, Some(&t)).await.0, 404);
+    }
+}

@@ -31,6 +31,7 @@ pub struct TestApp {
 pub struct Builder {
     users: Vec<(String, Role, RegionScope)>,
     load_conformance: bool,
+    ranked: bool,
 }
 
 impl TestApp {
@@ -38,6 +39,7 @@ impl TestApp {
         Builder {
             users: vec![],
             load_conformance: true,
+            ranked: false,
         }
     }
 
@@ -80,6 +82,12 @@ impl Builder {
         self
     }
 
+    /// After the load: the conformance model stored and one ranking edition.
+    pub fn ranked(mut self) -> Self {
+        self.ranked = true;
+        self
+    }
+
     pub fn empty(mut self) -> Self {
         self.load_conformance = false;
         self
@@ -112,6 +120,29 @@ impl Builder {
             .await
             .unwrap();
             assert_eq!(r.rejected, 0);
+        }
+        if self.ranked {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/conformance");
+            let model = selaras_domain::pmt::Model::from_json(
+                &std::fs::read_to_string(root.join("model.json")).unwrap(),
+            )
+            .unwrap();
+            use selaras_batch::editions::{rank_registry, stored_model};
+            store
+                .put_model(&stored_model(&model, "uji", "2026-01-01"))
+                .await
+                .unwrap();
+            let tmp = tempfile::tempdir().unwrap();
+            rank_registry(
+                &*store,
+                &model.id,
+                None,
+                &tmp.path().join("ranks.csv"),
+                "uji",
+                None,
+            )
+            .await
+            .unwrap();
         }
         let hash = selaras_web::auth::hash_password(PASSWORD).unwrap();
         for (u, role, scope) in &self.users {
