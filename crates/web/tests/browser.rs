@@ -54,6 +54,7 @@ async fn sign_in_search_and_open_a_household_in_chromium() {
     };
     let app = TestApp::builder()
         .user("fas.dalam", Role::Facilitator, "12.22.01.2009")
+        .ranked()
         .build_all()
         .await
         .remove(0);
@@ -150,6 +151,8 @@ async fn sign_in_search_and_open_a_household_in_chromium() {
         .unwrap();
     let body = c.source().await.unwrap();
     assert!(body.contains(NIK) && body.contains("Riwayat versi"));
+    // The ranking: the decile and the table of what each variable adds.
+    assert!(body.contains("Desil nasional") && body.contains("Mengapa skor ini"));
     shot("03-household.png").await;
 
     // Sign out from the header.
