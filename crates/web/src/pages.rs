@@ -450,7 +450,15 @@ fn explain_block(x: views::ExplanationView) -> ExplainBlock {
             _ if t.value.is_empty() => "tidak diketahui".to_string(),
             // Derived ratios and logarithms: four decimals are enough to read.
             Ok(v) if v.fract() != 0.0 => format!("{v:.4}"),
-            _ => value_label(&t.var, &t.value),
+            _ => {
+                // Derived categorical variables take the codes of a member column.
+                let column = match t.var.as_str() {
+                    "head_education" | "max_education" => "education_level",
+                    "head_sector" => "sector",
+                    other => other,
+                };
+                value_label(column, &t.value)
+            }
         };
         terms.push((var_label(&t.var).to_string(), value, signed(t.contribution)));
     }
