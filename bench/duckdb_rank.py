@@ -8,8 +8,6 @@ The SQL is generated from the model file (terms become CASE expressions).
 import json
 import sys
 
-import duckdb
-
 EDU = ["none", "sd", "smp", "sma", "diploma", "bachelor", "postgraduate"]
 NUMERIC_DERIVED = {
     "hh_size", "log_hh_size", "dependency_ratio", "share_working", "floor_area_per_capita",
@@ -84,6 +82,7 @@ m AS (
 agg AS (
   SELECT household_id,
     count(*) AS hh_size,
+    count(*) FILTER (WHERE relation = 'head') AS heads,
     count(*) FILTER (WHERE age < 15) AS young,
     count(*) FILTER (WHERE age >= 65) AS old,
     sum(working) AS n_working,
@@ -110,8 +109,8 @@ h AS (
     {edu_name.replace('max_edu', 'a.max_edu')} AS max_education
   FROM read_csv({lit(data + '/households.csv')}, header = true,
                 types = {{'household_id': 'VARCHAR', 'region_code': 'VARCHAR'}}) h
-  LEFT JOIN agg a USING (household_id)
-  {h_live}
+  JOIN agg a USING (household_id)
+  {h_live.replace('WHERE', 'WHERE a.heads = 1 AND') if h_live else 'WHERE a.heads = 1'}
 ),
 s AS (
   SELECT household_id, region_code,
@@ -151,6 +150,8 @@ def main():
         del args[i:i + 2]
     data, model_path, out = args
     model = json.load(open(model_path))
+    import duckdb
+
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads = {threads}")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `selaras rank` against the same ranking in DuckDB on the same files, and the read floor
 # (BENCHMARKS.md). Usage: bench/rank-vs-duckdb.sh HOUSEHOLDS [WORKDIR]
-# Needs: python3 with duckdb (`pip install duckdb`).
+# Needs: python3 with duckdb and datafusion (`pip install duckdb datafusion`).
 set -euo pipefail
 n=${1:?households}
 work=${2:-/tmp/selaras-bench-$n}
@@ -28,4 +28,6 @@ echo "| --- | ---: | ---: |"
 run "read floor: parse every CSV record, 2 threads (examples/scan)" "$root/target/release/examples/scan" "$work/d"
 run "selaras rank" "$bin" rank --data "$work/d" --model "$model" --out "$work/ranks-selaras.csv"
 run "DuckDB $(python3 -c 'import duckdb; print(duckdb.__version__)') (bench/duckdb_rank.py)" python3 "$root/bench/duckdb_rank.py" "$work/d" "$model" "$work/ranks-duckdb.csv"
+run "DataFusion $(python3 -c 'import datafusion; print(datafusion.__version__)') (bench/datafusion_rank.py)" python3 "$root/bench/datafusion_rank.py" "$work/d" "$model" "$work/ranks-datafusion.csv"
 python3 "$root/bench/compare_ranks.py" "$work/ranks-selaras.csv" "$work/ranks-duckdb.csv"
+python3 "$root/bench/compare_ranks.py" "$work/ranks-selaras.csv" "$work/ranks-datafusion.csv"

@@ -162,6 +162,59 @@ fn date_bytes(b: &[u8]) -> Option<Date> {
     Date::from_ymd(n[0] as i32, n[1] as u8, n[2] as u8)
 }
 
+/// A numeric field of households.csv: plain decimals straight from the bytes (exact: a
+/// mantissa below 2^53 over a power of ten up to 10^22 divides to the correctly rounded
+/// value, as `str::parse` gives), anything else through [`parse_num`].
+fn num_field(b: &[u8], kind: Kind, line: u64, column: &'static str) -> Result<f64, FrameError> {
+    let t = b.trim_ascii();
+    if let Some(x) = fast_decimal(t, kind) {
+        return Ok(x);
+    }
+    let s = text(b, HOUSEHOLDS_FILE, line, column)?;
+    parse_num(s, kind).map_err(|e| row_err(HOUSEHOLDS_FILE, line, column, e))
+}
+
+fn fast_decimal(t: &[u8], kind: Kind) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    match (kind, t) {
+        (_, []) => return Some(f64::NAN),
+        (Kind::Bool, b"0") => return Some(0.0),
+        (Kind::Bool, b"1") => return Some(1.0),
+        (Kind::Bool, _) => return None,
+        _ => {}
+    }
+    let (neg, digits) = match t.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, t),
+    };
+    if digits.is_empty() || digits.len() > 15 {
+        return None;
+    }
+    let (mut m, mut frac, mut dot) = (0u64, 0usize, false);
+    for &c in digits {
+        match c {
+            b'0'..=b'9' => {
+                m = m * 10 + (c - b'0') as u64;
+                frac += dot as usize;
+            }
+            b'.' if !dot && kind == Kind::Real => dot = true,
+            _ => return None,
+        }
+    }
+    if dot && frac == 0 {
+        return None;
+    }
+    let x = m as f64 / POW10[frac];
+    // `i64` has no negative zero; `f64` has.
+    Some(if neg && (m != 0 || kind == Kind::Real) {
+        -x
+    } else {
+        x
+    })
+}
+
 fn parse_num(s: &str, kind: Kind) -> Result<f64, String> {
     if s.is_empty() {
         return Ok(f64::NAN);
@@ -231,9 +284,12 @@ impl Frame {
 
     /// The province as its two-digit number.
     pub fn province_of(&self, i: usize) -> u8 {
-        let b = self.regency_codes[self.regency[i] as usize]
-            .as_str()
-            .as_bytes();
+        self.province_of_regency(self.regency[i])
+    }
+
+    /// The province of a regency (by its index), as its two-digit number.
+    pub fn province_of_regency(&self, g: u16) -> u8 {
+        let b = self.regency_codes[g as usize].as_str().as_bytes();
         (b[0] - b'0') * 10 + (b[1] - b'0')
     }
 
@@ -378,7 +434,15 @@ impl Frame {
         let (tx, rx) = std::sync::mpsc::sync_channel::<MemberChunk>(MAX_CHUNKS_AHEAD);
         std::thread::scope(|scope| {
             let parser = scope.spawn(move || parse_members(members, as_of, tx));
-            let read = || -> Result<(Frame, HashSet<Vec<u8>>, u64), FrameError> {
+            let rx_ref = &rx;
+            let tick_both =
+                || tick(hh_read.load(Ordering::Relaxed) + mm_read.load(Ordering::Relaxed));
+            let read = || -> Result<(Frame, HashSet<Vec<u8>>, Folder), FrameError> {
+                let mut folder = Folder {
+                    last: usize::MAX,
+                    pending: None,
+                    tick: &tick_both,
+                };
                 let mut f = Frame {
                     ids: Vec::new(),
                     id_ends: Vec::new(),
@@ -410,8 +474,10 @@ impl Frame {
                 while let Some(item) = households.next_bytes() {
                     let (line, rec) = item.map_err(|(at, reason)| row_err(HF, at, "", reason))?;
                     rows += 1;
-                    if rows.is_multiple_of(65_536) {
-                        tick(hh_read.load(Ordering::Relaxed));
+                    if rows.is_multiple_of(8_192) {
+                        // Members whose households are read by now are folded in as we
+                        // go, so that the parser thread never waits long.
+                        folder.drain(&mut f, rx_ref, &exited, false)?;
                     }
                     let id = rec.get(id_pos).unwrap_or_default();
                     let id_s = text(id, HF, line, "household_id")?;
@@ -452,6 +518,7 @@ impl Frame {
                     }
                     f.ids.extend_from_slice(id);
                     f.id_ends.push(f.ids.len() as u64);
+                    f.stats.push(MemberStats::default());
 
                     // Segment, region effect and regency are the same for every
                     // household of a village: worked out once per village code.
@@ -491,40 +558,49 @@ impl Frame {
                     f.effect.push(place.1);
                     f.regency.push(place.2);
                     let area = match area_pos {
-                        Some(p) => {
-                            let s =
-                                text(rec.get(p).unwrap_or_default(), HF, line, "floor_area_m2")?;
-                            parse_num(s, Kind::Real)
-                                .map_err(|e| row_err(HF, line, "floor_area_m2", e))?
-                        }
+                        Some(p) => num_field(
+                            rec.get(p).unwrap_or_default(),
+                            Kind::Real,
+                            line,
+                            "floor_area_m2",
+                        )?,
                         None => f64::NAN,
                     };
                     f.floor_area.push(area);
                     for u in &mut f.columns {
                         let col = &HOUSEHOLD_COLUMNS[u.col];
-                        let s = text(rec.get(u.pos).unwrap_or_default(), HF, line, col.name)?;
+                        let b = rec.get(u.pos).unwrap_or_default();
                         match &mut u.data {
-                            ColumnData::Num(v) => v.push(
-                                parse_num(s, col.kind)
-                                    .map_err(|e| row_err(HF, line, col.name, e))?,
-                            ),
+                            ColumnData::Num(v) => v.push(num_field(b, col.kind, line, col.name)?),
                             ColumnData::Cat {
                                 codes,
                                 dict,
                                 lookup,
                             } => {
-                                if s.is_empty() {
+                                // Enumerations have a dozen codes at most: a scan of the
+                                // bytes beats hashing (and a UTF-8 check).
+                                let bt = b.trim_ascii();
+                                if bt.is_empty() {
                                     codes.push(u32::MAX);
                                     continue;
                                 }
-                                // Enumerations have a dozen codes at most: a scan beats
-                                // hashing.
-                                let found = if dict.len() <= 16 {
-                                    dict.iter().position(|d| d == s).map(|k| k as u32)
-                                } else {
-                                    lookup.get(s.as_bytes()).copied()
+                                let seen = |x: &[u8]| {
+                                    if dict.len() <= 16 {
+                                        dict.iter()
+                                            .position(|d| d.as_bytes() == x)
+                                            .map(|k| k as u32)
+                                    } else {
+                                        lookup.get(x).copied()
+                                    }
                                 };
-                                let code = match found {
+                                let s = match seen(bt) {
+                                    Some(k) => {
+                                        codes.push(k);
+                                        continue;
+                                    }
+                                    None => text(b, HF, line, col.name)?,
+                                };
+                                let code = match seen(s.as_bytes()) {
                                     Some(k) => k,
                                     None => {
                                         if let Some(levels) = &u.levels {
@@ -551,32 +627,10 @@ impl Frame {
                         }
                     }
                 }
-                f.stats = vec![MemberStats::default(); f.len()];
-                let hh_bytes = hh_read.load(Ordering::Relaxed);
-                Ok((f, exited, hh_bytes))
+                Ok((f, exited, folder))
             };
-            let result = read().and_then(|(mut f, exited, hh_bytes)| {
-                for chunk in rx.iter() {
-                    tick(hh_bytes + mm_read.load(Ordering::Relaxed));
-                    for k in 0..chunk.facts.len() {
-                        let id = chunk.id(k);
-                        match f.find(id) {
-                            Some(i) => f.stats[i].add(&chunk.facts[k]),
-                            None if exited.contains(id) => {}
-                            None => {
-                                return Err(row_err(
-                                    MEMBERS_FILE,
-                                    chunk.offsets[k],
-                                    "household_id",
-                                    format!(
-                                        "household {} is not in households.csv",
-                                        String::from_utf8_lossy(id)
-                                    ),
-                                ))
-                            }
-                        }
-                    }
-                }
+            let result = read().and_then(|(mut f, exited, mut folder)| {
+                folder.drain(&mut f, &rx, &exited, true)?;
                 Ok(f)
             });
             // Stops the parser if reading failed here; then its own error, if any.
@@ -594,6 +648,93 @@ impl Frame {
             tick(total);
             Ok(f)
         })
+    }
+}
+
+/// Folds parsed members into their households' counters, while households.csv is still
+/// being read (`done == false`: a member whose household is not read yet waits, with its
+/// chunk) and after (`done == true`: it is an error).
+struct Folder<'a> {
+    /// The household of the last member folded: members usually come grouped by
+    /// household in households.csv's order (as `generate` and `export` write them), so
+    /// this one and the next are tried before hashing (sequential reads, no cache misses).
+    last: usize,
+    pending: Option<(MemberChunk, usize)>,
+    tick: &'a dyn Fn(),
+}
+
+impl Folder<'_> {
+    fn drain(
+        &mut self,
+        f: &mut Frame,
+        rx: &std::sync::mpsc::Receiver<MemberChunk>,
+        exited: &HashSet<Vec<u8>>,
+        done: bool,
+    ) -> Result<(), FrameError> {
+        loop {
+            let (chunk, from) = match self.pending.take() {
+                Some(p) => p,
+                None => {
+                    let next = if done {
+                        rx.recv().ok()
+                    } else {
+                        rx.try_recv().ok()
+                    };
+                    match next {
+                        Some(c) => (c, 0),
+                        None => return Ok(()),
+                    }
+                }
+            };
+            (self.tick)();
+            if let Some(k) = self.fold(f, &chunk, from, exited, done)? {
+                self.pending = Some((chunk, k));
+                return Ok(());
+            }
+        }
+    }
+
+    /// Folds `chunk` from member `from`; `Some(k)`: stopped at member `k`, whose household
+    /// is not read yet.
+    fn fold(
+        &mut self,
+        f: &mut Frame,
+        chunk: &MemberChunk,
+        from: usize,
+        exited: &HashSet<Vec<u8>>,
+        done: bool,
+    ) -> Result<Option<usize>, FrameError> {
+        for k in from..chunk.facts.len() {
+            let id = chunk.id(k);
+            let next = self.last.wrapping_add(1);
+            let found = if self.last < f.len() && f.id(self.last) == id {
+                Some(self.last)
+            } else if next < f.len() && f.id(next) == id {
+                Some(next)
+            } else {
+                f.find(id)
+            };
+            match found {
+                Some(i) => {
+                    self.last = i;
+                    f.stats[i].add(&chunk.facts[k]);
+                }
+                None if exited.contains(id) => {}
+                None if !done => return Ok(Some(k)),
+                None => {
+                    return Err(row_err(
+                        MEMBERS_FILE,
+                        chunk.offsets[k],
+                        "household_id",
+                        format!(
+                            "household {} is not in households.csv",
+                            String::from_utf8_lossy(id)
+                        ),
+                    ))
+                }
+            }
+        }
+        Ok(None)
     }
 }
 
@@ -718,4 +859,49 @@ fn parse_members(
         let _ = tx.send(chunk);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte fast path gives the same bits as `str::parse`, and leaves the rest to it.
+    #[test]
+    fn fast_decimals_equal_str_parse() {
+        for t in [
+            "0",
+            "1",
+            "7",
+            "59.8",
+            "0.1",
+            "123456.789",
+            "-4.69982",
+            "97.645332",
+            "450",
+            "2200",
+            "0.000001",
+            "999999999999999",
+            "12.30",
+            ".5",
+        ] {
+            let want: f64 = t.parse().unwrap();
+            let got = fast_decimal(t.as_bytes(), Kind::Real).unwrap();
+            assert_eq!(got.to_bits(), want.to_bits(), "{t}");
+        }
+        assert_eq!(fast_decimal(b"450", Kind::Int), Some(450.0));
+        for t in ["1e3", "1.", "1.2.3", "x", "1234567890123456", "+1"] {
+            assert_eq!(fast_decimal(t.as_bytes(), Kind::Real), None, "{t}");
+        }
+        assert_eq!(fast_decimal(b"1.5", Kind::Int), None);
+        assert_eq!(fast_decimal(b"2", Kind::Bool), None);
+        assert_eq!(
+            fast_decimal(b"-0", Kind::Int).unwrap().to_bits(),
+            0f64.to_bits()
+        );
+        assert_eq!(
+            fast_decimal(b"-0", Kind::Real).unwrap().to_bits(),
+            (-0f64).to_bits()
+        );
+        assert!(fast_decimal(b"", Kind::Int).unwrap().is_nan());
+    }
 }

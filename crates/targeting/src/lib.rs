@@ -50,36 +50,66 @@ impl Ranking {
     }
 }
 
+/// A score's bits mapped so that unsigned order is `f64::total_cmp` order.
+fn order_bits(x: f64) -> u64 {
+    let b = x.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
+/// What the sort moves: the score's order bits, the household and its regency, 16 bytes.
+/// Comparing two keys touches nothing else unless scores tie (then the ids decide), so the
+/// sort streams through memory instead of chasing `scores[i]` for every comparison.
+#[derive(Clone, Copy)]
+struct Key {
+    score: u64,
+    household: u32,
+    regency: u16,
+}
+
 /// Ranks the scored households (`skip[i]`: not ranked): by score ascending, ties by
 /// household id (byte order), nationally and within each province and regency.
 pub fn rank(frame: &Frame, scores: &[f64], skip: &[bool]) -> Vec<Rank> {
-    let mut order: Vec<u32> = (0..scores.len() as u32)
-        .filter(|&i| !skip[i as usize])
+    let mut keys: Vec<Key> = (0..scores.len())
+        .into_par_iter()
+        .filter(|&i| !skip[i])
+        .map(|i| Key {
+            score: order_bits(scores[i]),
+            household: i as u32,
+            regency: frame.regency_of(i),
+        })
         .collect();
-    order.par_sort_unstable_by(|&a, &b| {
-        scores[a as usize]
-            .total_cmp(&scores[b as usize])
-            .then_with(|| frame.id(a as usize).cmp(frame.id(b as usize)))
+    keys.par_sort_unstable_by(|a, b| {
+        a.score.cmp(&b.score).then_with(|| {
+            frame
+                .id(a.household as usize)
+                .cmp(frame.id(b.household as usize))
+        })
     });
-    let n = order.len() as u64;
+    let n = keys.len() as u64;
     let regencies = frame.regency_count();
+    let province: Vec<usize> = (0..regencies)
+        .map(|g| frame.province_of_regency(g as u16) as usize)
+        .collect();
     let mut reg_n = vec![0u64; regencies];
     let mut prov_n = vec![0u64; 100];
-    for &i in &order {
-        reg_n[frame.regency_of(i as usize) as usize] += 1;
-        prov_n[frame.province_of(i as usize) as usize] += 1;
+    for k in &keys {
+        reg_n[k.regency as usize] += 1;
+        prov_n[province[k.regency as usize]] += 1;
     }
     let mut reg_seen = vec![0u64; regencies];
     let mut prov_seen = vec![0u64; 100];
     let mut out = vec![Rank::default(); scores.len()];
-    for (pos, &i) in order.iter().enumerate() {
-        let i = i as usize;
+    for (pos, k) in keys.iter().enumerate() {
         let r = pos as u64 + 1;
-        let g = frame.regency_of(i) as usize;
-        let p = frame.province_of(i) as usize;
+        let g = k.regency as usize;
+        let p = province[g];
         reg_seen[g] += 1;
         prov_seen[p] += 1;
-        out[i] = Rank {
+        out[k.household as usize] = Rank {
             national_rank: r as u32,
             national_percentile: bucket(r, n, 100) as u32,
             national_decile: bucket(r, n, 10) as u32,

@@ -258,3 +258,48 @@ fn unscorable_households_are_listed_and_shift_nobody() {
     expect.sort();
     assert_eq!(lines, expect);
 }
+
+/// Members in any order give the same ranks (they are folded in while households.csv is
+/// read when they follow its order, and after it otherwise); a member whose household is
+/// missing stops the run naming its line.
+#[test]
+fn member_order_does_not_matter_and_orphans_are_named() {
+    let src = fixtures().join("data");
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(src.join("households.csv"), d.path().join("households.csv")).unwrap();
+    let text = std::fs::read_to_string(src.join("members.csv")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[1..].reverse();
+    std::fs::write(d.path().join("members.csv"), lines.join("\n") + "\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (a, b) = (out.path().join("a.csv"), out.path().join("b.csv"));
+    rank_dir(&src, &model(), &a, None).unwrap();
+    rank_dir(d.path(), &model(), &b, None).unwrap();
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+
+    // The household of the last member line (now the first data line) is removed.
+    let first_member = csv::Reader::from_path(d.path().join("members.csv"))
+        .unwrap()
+        .records()
+        .next()
+        .unwrap()
+        .unwrap();
+    let header = std::fs::read_to_string(d.path().join("members.csv")).unwrap();
+    let id_at = header
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .position(|c| c == "household_id")
+        .unwrap();
+    let gone = first_member[id_at].to_string();
+    let hh = std::fs::read_to_string(src.join("households.csv")).unwrap();
+    let kept: Vec<&str> = hh.lines().filter(|l| !l.contains(&gone)).collect();
+    assert_eq!(kept.len(), hh.lines().count() - 1);
+    std::fs::write(d.path().join("households.csv"), kept.join("\n") + "\n").unwrap();
+    let e = rank_dir(d.path(), &model(), &b, None).unwrap_err().to_string();
+    assert!(
+        e.starts_with("members.csv line 2, column household_id:") && e.contains(&gone),
+        "{e}"
+    );
+}

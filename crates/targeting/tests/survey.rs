@@ -33,37 +33,127 @@ fn num(v: VarValue<'_>) -> f64 {
     }
 }
 
-#[test]
-fn a_planted_model_is_recovered_exactly() {
-    let d = generated(2_000);
-    // A continuous variable keeps households from tying on consumption.
-    let vars = parse_vars(&[
+/// The planted model's variables.
+fn planted_vars() -> Vec<selaras_domain::pmt::Variable> {
+    parse_vars(&[
         "log_hh_size".into(),
         "has_car".into(),
         "floor_type".into(),
         "floor_area_per_capita".into(),
     ])
-    .unwrap();
-    let frame = Frame::read_dir(d.path(), &design_model(&vars, as_of()), None).unwrap();
-    // Replace the survey truth with an exact function of the variables.
+    .unwrap()
+}
+
+/// The planted coefficient of a regressor (levels not named plant 0).
+fn truth(name: &str, level: Option<&str>) -> f64 {
+    match (name, level) {
+        ("log_hh_size", None) => -0.4,
+        ("has_car", None) => 0.1,
+        ("floor_area_per_capita", None) => 0.004,
+        ("floor_type", Some("earth")) => -0.2,
+        ("floor_type", Some("ceramic")) => 0.15,
+        _ => 0.0,
+    }
+}
+
+/// Writes consumption.csv as exp(12 + planted terms + noise(i)).
+fn plant(
+    dir: &std::path::Path,
+    frame: &Frame,
+    vars: &[selaras_domain::pmt::Variable],
+    noise: impl Fn(usize) -> f64,
+) {
     let mut text = String::from("household_id,per_capita_consumption\n");
     for i in 0..frame.len() {
         let floor = match frame.value(i, vars[2]) {
-            VarValue::Level("earth") => -0.2,
-            VarValue::Level("ceramic") => 0.15,
+            VarValue::Level(l) => truth("floor_type", Some(l)),
             _ => 0.0,
         };
-        let y = 12.0 - 0.4 * num(frame.value(i, vars[0]))
-            + 0.1 * num(frame.value(i, vars[1]))
+        let y = 12.0
+            + truth("log_hh_size", None) * num(frame.value(i, vars[0]))
+            + truth("has_car", None) * num(frame.value(i, vars[1]))
             + floor
-            + 0.004 * num(frame.value(i, vars[3]));
+            + truth("floor_area_per_capita", None) * num(frame.value(i, vars[3]))
+            + noise(i);
         text.push_str(&format!(
             "{},{}\n",
             String::from_utf8_lossy(frame.id(i)),
             y.exp()
         ));
     }
-    std::fs::write(d.path().join("consumption.csv"), text).unwrap();
+    std::fs::write(dir.join("consumption.csv"), text).unwrap();
+}
+
+/// With normal noise (σ = 0.3) every estimate lies within 3 standard errors of the
+/// planted value, and the standard errors are those of the noise, not arbitrary.
+#[test]
+fn a_noisy_planted_model_is_recovered_within_its_standard_errors() {
+    let d = generated(4_000);
+    let vars = planted_vars();
+    let frame = Frame::read_dir(d.path(), &design_model(&vars, as_of()), None).unwrap();
+    // Box–Muller over a fixed xorshift stream: the same noise every run.
+    let normals: Vec<f64> = {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            ((x >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+        };
+        (0..frame.len())
+            .map(|_| {
+                let (u, v) = (next(), next());
+                (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+            })
+            .collect()
+    };
+    plant(d.path(), &frame, &vars, |i| 0.3 * normals[i]);
+    let consumption = read_consumption(d.path(), &frame).unwrap();
+    let f = fit(&frame, &consumption, &vars, "noisy", as_of()).unwrap();
+    assert!(
+        (f.intercept - 12.0).abs() <= 3.0 * f.intercept_se,
+        "intercept {} ± {}",
+        f.intercept,
+        f.intercept_se
+    );
+    let mut checked = 0;
+    for r in &f.regressors {
+        let want = truth(r.var.name(), r.level.as_deref());
+        assert!(
+            (r.coef - want).abs() <= 3.0 * r.std_error,
+            "{} {:?}: {} ± {} vs planted {want}",
+            r.var.name(),
+            r.level,
+            r.coef,
+            r.std_error
+        );
+        checked += 1;
+    }
+    assert!(checked >= 5, "{checked} regressors");
+    // σ = 0.3 over 4,000 households: the slope of log size is known to a few hundredths.
+    let se = |name: &str| {
+        f.regressors
+            .iter()
+            .find(|r| r.var.name() == name)
+            .unwrap()
+            .std_error
+    };
+    assert!(se("log_hh_size") > 0.001 && se("log_hh_size") < 0.05);
+    assert!(
+        f.r_squared > 0.05 && f.r_squared < 0.95,
+        "R² {}",
+        f.r_squared
+    );
+}
+
+#[test]
+fn a_planted_model_is_recovered_exactly() {
+    let d = generated(2_000);
+    // A continuous variable keeps households from tying on consumption.
+    let vars = planted_vars();
+    let frame = Frame::read_dir(d.path(), &design_model(&vars, as_of()), None).unwrap();
+    // Replace the survey truth with an exact function of the variables.
+    plant(d.path(), &frame, &vars, |_| 0.0);
     let consumption = read_consumption(d.path(), &frame).unwrap();
     let f = fit(&frame, &consumption, &vars, "planted", as_of()).unwrap();
     assert!((f.r_squared - 1.0).abs() < 1e-6, "R² {}", f.r_squared);
