@@ -253,6 +253,28 @@ impl Storage for SqliteStore {
     }
 
     async fn export(&self, at: Option<i64>, sink: &mut ExportSink<'_>) -> Result<()> {
+        if let Some(path) = self.file.clone() {
+            // A file database: read through rusqlite on a blocking thread (see
+            // `sqlite_bulk::export`), hand the records to the sink here.
+            let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+            let reader =
+                tokio::task::spawn_blocking(move || crate::sqlite_bulk::export(&path, at, tx));
+            while let Some(batch) = rx.recv().await {
+                for item in batch? {
+                    match &item {
+                        crate::sqlite_bulk::Exported::Household(h) => {
+                            sink(ExportItem::Household(h))
+                        }
+                        crate::sqlite_bulk::Exported::Member(m) => sink(ExportItem::Member(m)),
+                    }
+                    .map_err(StoreError::Conflict)?;
+                }
+            }
+            reader
+                .await
+                .map_err(|e| StoreError::Sqlite(format!("export reader stopped: {e}")))?;
+            return Ok(());
+        }
         let mut conn = self.pool.acquire().await?;
         let sql =
             crate::ranking::export_sql(D, at, HOUSEHOLD_COLUMNS, "households", "household_id");

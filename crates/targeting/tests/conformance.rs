@@ -297,7 +297,9 @@ fn member_order_does_not_matter_and_orphans_are_named() {
     let kept: Vec<&str> = hh.lines().filter(|l| !l.contains(&gone)).collect();
     assert_eq!(kept.len(), hh.lines().count() - 1);
     std::fs::write(d.path().join("households.csv"), kept.join("\n") + "\n").unwrap();
-    let e = rank_dir(d.path(), &model(), &b, None).unwrap_err().to_string();
+    let e = rank_dir(d.path(), &model(), &b, None)
+        .unwrap_err()
+        .to_string();
     assert!(
         e.starts_with("members.csv line 2, column household_id:") && e.contains(&gone),
         "{e}"
