@@ -11,28 +11,13 @@ import os
 import shutil
 import sys
 
-from duckdb_rank import EDU, lit, prefix_match, segment_sql
+from duckdb_rank import lit, model_sql
 
 
 def build_sql(model, m_live, h_live):
     as_of = model["as_of"]
-    segs = sorted(model.get("segments") or [], key=lambda s: -len(s["region_prefix"]))
-    seg_case, score_case, imp_case = [], [], []
-    for s in segs:
-        m = prefix_match(s["region_prefix"])
-        sc, im = segment_sql(s)
-        seg_case.append(f"WHEN {m} THEN {lit(s['region_prefix'])}")
-        score_case.append(f"WHEN {m} THEN {sc}")
-        imp_case.append(f"WHEN {m} THEN {im}")
-    dsc, dim = segment_sql(model["default"])
-    effects = " + ".join(
-        f"(CASE WHEN {prefix_match(k)} THEN {float(e)!r} ELSE 0 END)"
-        for k, e in (model.get("region_effects") or {}).items()
-    ) or "0"
-    edu_rank = "CASE education_level " + " ".join(
-        f"WHEN {lit(e)} THEN {i}" for i, e in enumerate(EDU)) + " END"
-    edu_name = "CASE a.max_edu " + " ".join(
-        f"WHEN {i} THEN {lit(e)}" for i, e in enumerate(EDU)) + " END"
+    seg_case, score_case, imp_case, dsc, dim, effects, edu_rank, edu_name = model_sql(model)
+    edu_name = edu_name.replace("max_edu", "a.max_edu")
     d = f"CAST({lit(as_of)} AS DATE)"
     head = "relation = 'head'"
     return f"""

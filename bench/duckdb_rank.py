@@ -44,10 +44,10 @@ def has_column(path, name):
         return name in f.readline().strip().split(",")
 
 
-def build_sql(data, model, out):
-    as_of = model["as_of"]
-    m_live = "WHERE exit_state IS NULL" if has_column(data + "/members.csv", "exit_state") else ""
-    h_live = "WHERE h.exit_state IS NULL" if has_column(data + "/households.csv", "exit_state") else ""
+def model_sql(model):
+    """The model's parts as SQL expressions, shared with datafusion_rank.py: segment,
+    score and imputed CASE branches, the default segment, the region effects and the
+    education order."""
     segs = sorted(model.get("segments") or [], key=lambda s: -len(s["region_prefix"]))
     seg_case, score_case, imp_case = [], [], []
     for s in segs:
@@ -65,6 +65,14 @@ def build_sql(data, model, out):
         f"WHEN {lit(e)} THEN {i}" for i, e in enumerate(EDU)) + " END"
     edu_name = "CASE max_edu " + " ".join(
         f"WHEN {i} THEN {lit(e)}" for i, e in enumerate(EDU)) + " END"
+    return seg_case, score_case, imp_case, dsc, dim, effects, edu_rank, edu_name
+
+
+def build_sql(data, model, out):
+    as_of = model["as_of"]
+    m_live = "WHERE exit_state IS NULL" if has_column(data + "/members.csv", "exit_state") else ""
+    h_live = "WHERE h.exit_state IS NULL" if has_column(data + "/households.csv", "exit_state") else ""
+    seg_case, score_case, imp_case, dsc, dim, effects, edu_rank, edu_name = model_sql(model)
     return f"""
 COPY (
 WITH

@@ -174,15 +174,7 @@ async fn web_sign_in_search_and_household_page() {
         let r = app.http.get(format!("{}/", app.base)).send().await.unwrap();
         assert_eq!(r.status(), 303);
         assert_eq!(r.headers()["location"], "/login");
-        let page = app
-            .http
-            .get(format!("{}/login", app.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.page("/login").await;
         assert!(page.contains("<html lang=\"id\">") && page.contains("Kata sandi"));
         let csrf = csrf_of(&page);
 
@@ -215,26 +207,10 @@ async fn web_sign_in_search_and_household_page() {
             .unwrap();
         assert_eq!(r.status(), 303, "{}", app.name);
 
-        let page = app
-            .http
-            .get(format!("{}/?q={NIK}", app.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.page(&format!("/?q={NIK}")).await;
         assert!(page.contains(&format!("/households/{HH}")), "{page}");
         // A name search inside the village finds members, outside nothing.
-        let page = app
-            .http
-            .get(format!("{}/?q=warga", app.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.page("/?q=warga").await;
         assert!(page.contains("hasil"), "{page}");
         let page = app
             .http
@@ -483,15 +459,7 @@ async fn ranks_and_explanations_inside_the_region_add_up_to_the_score() {
         assert_eq!(app.get(&path, None).await.0, 401);
 
         // The household page shows the decile, the terms and the editions.
-        let page = app
-            .http
-            .get(format!("{}/login", app.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.page("/login").await;
         let csrf = csrf_of(&page);
         let signed_in = app
             .http
@@ -505,15 +473,7 @@ async fn ranks_and_explanations_inside_the_region_add_up_to_the_score() {
             .await
             .unwrap();
         assert_eq!(signed_in.status(), 303);
-        let page = app
-            .http
-            .get(format!("{}/households/{HH}", app.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.page(&format!("/households/{HH}")).await;
         let decile = format!("Desil nasional {}", r["national_decile"]);
         assert!(page.contains(&decile), "{decile}: {page}");
         assert!(page.contains("Mengapa skor ini"), "{page}");

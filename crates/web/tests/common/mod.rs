@@ -58,6 +58,18 @@ impl TestApp {
             .to_string()
     }
 
+    /// The body of a page, with the client's cookies.
+    pub async fn page(&self, path: &str) -> String {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, String, String) {
         let mut req = self.http.get(format!("{}{path}", self.base));
         if let Some(t) = token {
