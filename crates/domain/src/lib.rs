@@ -9,6 +9,7 @@ pub mod nik;
 pub mod pmt;
 pub mod region;
 pub mod registry;
+pub mod rules;
 
 pub use date::Date;
 pub use money::Rupiah;

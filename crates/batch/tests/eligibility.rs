@@ -1,0 +1,136 @@
+//! The shipped rules of the default catalogue (programs-default.md), evaluated on demand
+//! for every household of the conformance data with the ranks of `expected/ranks.csv`,
+//! give exactly the eligible units of `expected/eligibility.csv`.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use selaras_batch::Regions;
+use selaras_domain::registry::{Household, Member, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
+use selaras_domain::rules::{RankFacts, RecordFacts, Rule, Unit, DEFAULT_RULES};
+use selaras_domain::Date;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/conformance")
+}
+
+/// Rows of a CSV file as maps by column name.
+fn rows(p: &Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(p).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|x| {
+            let x = x.unwrap();
+            header
+                .iter()
+                .cloned()
+                .zip(x.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+/// A row in the column order of `cols`.
+fn aligned(
+    row: &HashMap<String, String>,
+    cols: &[selaras_domain::registry::Column],
+) -> Vec<String> {
+    cols.iter()
+        .map(|c| row.get(c.name).cloned().unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn default_rules_give_the_expected_eligible_units() {
+    let data = fixtures().join("data");
+    let as_of = Date::parse("2026-01-01").unwrap();
+    let mut members: HashMap<String, Vec<Member>> = HashMap::new();
+    for r in rows(&data.join("members.csv")) {
+        let m = Member::from_row(&aligned(&r, MEMBER_COLUMNS), &Regions::default()).unwrap();
+        members
+            .entry(m.household_id.to_string())
+            .or_default()
+            .push(m);
+    }
+    let ranks: HashMap<String, RankFacts> = rows(&fixtures().join("expected/ranks.csv"))
+        .into_iter()
+        .map(|r| {
+            let n = |k: &str| r[k].parse::<f64>().unwrap();
+            (
+                r["household_id"].clone(),
+                RankFacts {
+                    score: n("score"),
+                    national_rank: n("national_rank") as u64,
+                    national_percentile: n("national_percentile") as u64,
+                    national_decile: n("national_decile") as u64,
+                    province_decile: n("province_decile") as u64,
+                    regency_decile: n("regency_decile") as u64,
+                },
+            )
+        })
+        .collect();
+    let rules: Vec<(&str, Rule)> = DEFAULT_RULES
+        .iter()
+        .map(|(code, unit, text)| (*code, Rule::parse(text, *unit).unwrap()))
+        .collect();
+
+    let mut got = BTreeSet::new();
+    let households = rows(&data.join("households.csv"));
+    assert_eq!(households.len(), 600);
+    for r in &households {
+        let h = Household::from_row(&aligned(r, HOUSEHOLD_COLUMNS), &Regions::default()).unwrap();
+        let id = h.id.to_string();
+        let ms = members.remove(&id).unwrap_or_default();
+        let facts = RecordFacts::new(&h, &ms, as_of, ranks.get(&id).copied());
+        for (code, rule) in &rules {
+            match rule.unit {
+                Unit::Household => {
+                    if rule.eval(&facts, None) == Some(true) {
+                        got.insert((
+                            code.to_string(),
+                            "household".to_string(),
+                            id.clone(),
+                            String::new(),
+                        ));
+                    }
+                }
+                Unit::Member => {
+                    for (k, nik) in facts.niks.iter().enumerate() {
+                        if rule.eval(&facts, Some(k)) == Some(true) {
+                            got.insert((
+                                code.to_string(),
+                                "member".to_string(),
+                                id.clone(),
+                                nik.clone(),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let want: BTreeSet<(String, String, String, String)> =
+        rows(&fixtures().join("expected/eligibility.csv"))
+            .into_iter()
+            .map(|r| {
+                (
+                    r["program"].clone(),
+                    r["unit"].clone(),
+                    r["household_id"].clone(),
+                    r["nik"].clone(),
+                )
+            })
+            .collect();
+    let missing: Vec<_> = want.difference(&got).take(5).collect();
+    let extra: Vec<_> = got.difference(&want).take(5).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{} expected, {} got; missing e.g. {missing:?}; extra e.g. {extra:?}",
+        want.len(),
+        got.len()
+    );
+    // Every program has eligible units in the vectors: none is trivially empty.
+    for (code, _) in &rules {
+        assert!(got.iter().any(|g| g.0 == *code), "{code}");
+    }
+}
