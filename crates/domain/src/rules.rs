@@ -879,7 +879,7 @@ fn record(
     }
 }
 
-fn num<'a>(n: &Node, facts: &'a dyn Facts, member: Option<usize>) -> Option<f64> {
+fn num(n: &Node, facts: &dyn Facts, member: Option<usize>) -> Option<f64> {
     match eval(n, facts, member, None) {
         Value::Num(x) => x,
         _ => None,
