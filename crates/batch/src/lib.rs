@@ -2,6 +2,7 @@
 //! format, and ranking editions over the registry. (Eligibility runs join here later.)
 
 pub mod editions;
+pub mod eligibility;
 pub mod export;
 pub mod import;
 

@@ -134,3 +134,51 @@ fn default_rules_give_the_expected_eligible_units() {
         assert!(got.iter().any(|g| g.0 == *code), "{code}");
     }
 }
+
+/// `selaras eligibility`'s engine on the conformance data writes exactly the expected
+/// summary.csv and the expected eligible units.
+#[test]
+fn batch_run_writes_the_expected_files() {
+    let model = selaras_domain::pmt::Model::from_json(
+        &std::fs::read_to_string(fixtures().join("model.json")).unwrap(),
+    )
+    .unwrap();
+    let programs = selaras_batch::eligibility::default_programs().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let sums = selaras_batch::eligibility::eligibility_dir(
+        &fixtures().join("data"),
+        &model,
+        &programs,
+        Date::parse("2026-01-01").unwrap(),
+        out.path(),
+    )
+    .unwrap();
+    assert_eq!(sums.len(), 9);
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap().replace("\r\n", "\n");
+    assert_eq!(
+        read(&out.path().join("summary.csv")),
+        read(&fixtures().join("expected/summary.csv"))
+    );
+    // As records: the expected file quotes some empty NIKs (`""`), not others.
+    let set = |p: &Path| -> BTreeSet<Vec<String>> {
+        rows(p)
+            .into_iter()
+            .map(|r| {
+                ["program", "unit", "household_id", "nik"]
+                    .iter()
+                    .map(|k| r[*k].clone())
+                    .collect()
+            })
+            .collect()
+    };
+    let (got, want) = (
+        set(&out.path().join("eligibility.csv")),
+        set(&fixtures().join("expected/eligibility.csv")),
+    );
+    assert_eq!(got.len(), want.len());
+    assert!(
+        got == want,
+        "{:?}",
+        got.symmetric_difference(&want).take(5).collect::<Vec<_>>()
+    );
+}

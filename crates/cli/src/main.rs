@@ -94,6 +94,21 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Program eligibility of the default catalogue (programs-default.md):
+    /// DIR/eligibility.csv (eligible units) and DIR/summary.csv (gap analysis).
+    Eligibility {
+        /// A data set folder (households.csv, members.csv).
+        #[arg(long)]
+        data: PathBuf,
+        /// The PMT model file (JSON) whose ranks the rules read.
+        #[arg(long)]
+        model: PathBuf,
+        /// The date ages are counted at (YYYY-MM-DD).
+        #[arg(long)]
+        as_of: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// PMT models stored in the registry.
     Model {
         #[command(subcommand)]
@@ -506,6 +521,28 @@ async fn run(cmd: Command) -> Result<()> {
             Ok(())
         }
         Command::Rank { .. } => bail!("give --data or --db"),
+        Command::Eligibility {
+            data,
+            model,
+            as_of,
+            out,
+        } => {
+            let model = data_and_model(&data, &model)?;
+            let as_of = Date::parse(&as_of).map_err(|e| anyhow!("--as-of: {e}"))?;
+            let started = Instant::now();
+            let sums = tokio::task::spawn_blocking(move || {
+                let programs = selaras_batch::eligibility::default_programs()?;
+                selaras_batch::eligibility::eligibility_dir(&data, &model, &programs, as_of, &out)
+            })
+            .await??;
+            println!(
+                "programs={} eligible_units={} seconds={:.2}",
+                sums.len(),
+                sums.iter().map(|s| s.eligible_units).sum::<u64>(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Model {
             command:
                 ModelCommand::Add {

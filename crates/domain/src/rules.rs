@@ -1188,7 +1188,7 @@ impl Facts for RecordFacts {
 }
 
 /// The rules of the default catalogue (programs-default.md), as shipped: (code, unit,
-/// rule). "Informal" work is `employment_status` in self_employed, casual, unpaid_family.
+/// rule), household programs first (the order of summary.csv). "Informal" work is `employment_status` in self_employed, casual, unpaid_family.
 pub const DEFAULT_RULES: &[(&str, Unit, &str)] = &[
     (
         "pkh",
@@ -1196,6 +1196,11 @@ pub const DEFAULT_RULES: &[(&str, Unit, &str)] = &[
         "national_percentile <= 15 and any(member, pregnant or age between 0 and 6 or age between 7 and 18 or age >= 70 or severe_disability)",
     ),
     ("bpnt", Unit::Household, "national_percentile <= 25"),
+    (
+        "rs_rtlh",
+        Unit::Household,
+        "national_decile <= 4 and ownership = 'own' and at_least(2, floor_type in ('earth', 'bamboo', 'wood_low'), wall_type in ('bamboo', 'other'), roof_type in ('thatch', 'bamboo', 'other'), floor_area_per_capita < 8)",
+    ),
     ("kis_pbi", Unit::Member, "national_decile <= 4"),
     (
         "kip",
@@ -1211,11 +1216,6 @@ pub const DEFAULT_RULES: &[(&str, Unit, &str)] = &[
         "aspdb",
         Unit::Member,
         "national_decile <= 4 and severe_disability",
-    ),
-    (
-        "rs_rtlh",
-        Unit::Household,
-        "national_decile <= 4 and ownership = 'own' and at_least(2, floor_type in ('earth', 'bamboo', 'wood_low'), wall_type in ('bamboo', 'other'), roof_type in ('thatch', 'bamboo', 'other'), floor_area_per_capita < 8)",
     ),
     (
         "kube",
