@@ -534,3 +534,37 @@ fn model_add_then_rank_over_the_registry_makes_editions() {
     assert_ne!(code, 0);
     assert!(err.contains("no ranking edition 7"), "{err}");
 }
+
+#[test]
+fn eligibility_writes_both_files_and_ends_with_key_values() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/conformance");
+    let out = tempfile::tempdir().unwrap();
+    let p = |x: &Path| x.to_str().unwrap().to_string();
+    let args = |as_of: &str| {
+        vec![
+            "eligibility".to_string(),
+            "--data".into(),
+            p(&root.join("data")),
+            "--model".into(),
+            p(&root.join("model.json")),
+            "--as-of".into(),
+            as_of.into(),
+            "--out".into(),
+            p(out.path()),
+        ]
+    };
+    let a = args("2026-01-01");
+    let (code, stdout, err) = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{err}");
+    let k = keys(last_line(&stdout));
+    assert_eq!(k["programs"], "9", "{stdout}");
+    assert_eq!(k["eligible_units"], "2316", "{stdout}");
+    let summary = std::fs::read_to_string(out.path().join("summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 10);
+    assert!(out.path().join("eligibility.csv").exists());
+    let b = args("01/01/2026");
+    let (code, stdout, err) = run(&b.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_ne!(code, 0);
+    assert!(stdout.is_empty());
+    assert!(err.starts_with("selaras: --as-of:"), "{err}");
+}
