@@ -14,8 +14,9 @@ use std::io::Write;
 use std::path::Path;
 
 use selaras_domain::pmt::Model;
+use selaras_domain::programs::Program;
 use selaras_domain::registry::{Household, Member, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
-use selaras_domain::rules::{RankFacts, RecordFacts, Rule, RuleError, Unit, DEFAULT_RULES};
+use selaras_domain::rules::{RankFacts, RecordFacts, Unit};
 use selaras_domain::Date;
 use selaras_interchange::{self as ix, MappedRow, ReadItem, HOUSEHOLDS_FILE, MEMBERS_FILE};
 use selaras_targeting::{Frame, FrameError};
@@ -35,40 +36,8 @@ pub enum EligibilityError {
         column: String,
         reason: String,
     },
-    #[error("program {program}: rule {error}")]
-    Rule { program: String, error: RuleError },
     #[error("{0}: cannot write: {1}")]
     Output(String, std::io::Error),
-}
-
-/// A program as a batch run judges it.
-pub struct Program {
-    pub code: String,
-    pub rule: Rule,
-    /// The household column of its participation flag (`in_pkh`, …), if the interchange
-    /// format has one.
-    pub flag: Option<usize>,
-}
-
-/// The default catalogue (programs-default.md), parsed.
-pub fn default_programs() -> Result<Vec<Program>, EligibilityError> {
-    DEFAULT_RULES
-        .iter()
-        .map(|(code, unit, text)| {
-            let rule = Rule::parse(text, *unit).map_err(|error| EligibilityError::Rule {
-                program: code.to_string(),
-                error,
-            })?;
-            let flag = HOUSEHOLD_COLUMNS
-                .iter()
-                .position(|c| c.name == format!("in_{code}"));
-            Ok(Program {
-                code: code.to_string(),
-                rule,
-                flag,
-            })
-        })
-        .collect()
 }
 
 /// One line of summary.csv.
@@ -164,10 +133,10 @@ pub fn eligibility_dir(
         .iter()
         .map(|p| Summary {
             program: p.code.clone(),
-            unit: unit_name(p.rule.unit),
-            enrolled_households: p.flag.map(|_| 0),
-            eligible_not_enrolled: p.flag.map(|_| 0),
-            enrolled_not_eligible: p.flag.map(|_| 0),
+            unit: unit_name(p.unit),
+            enrolled_households: p.participation_flag.map(|_| 0),
+            eligible_not_enrolled: p.participation_flag.map(|_| 0),
+            enrolled_not_eligible: p.participation_flag.map(|_| 0),
             ..Default::default()
         })
         .collect();
@@ -233,7 +202,7 @@ pub fn eligibility_dir(
             s.eligible_units += units;
             let eligible = units > 0;
             s.eligible_households += eligible as u64;
-            if let Some(col) = p.flag {
+            if let Some(col) = p.participation_flag {
                 let enrolled = matches!(values[col], selaras_domain::registry::Value::Bool(true));
                 *s.enrolled_households.get_or_insert(0) += enrolled as u64;
                 *s.eligible_not_enrolled.get_or_insert(0) += (eligible && !enrolled) as u64;

@@ -6,8 +6,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use selaras_batch::Regions;
+use selaras_domain::programs::Catalogue;
 use selaras_domain::registry::{Household, Member, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
-use selaras_domain::rules::{RankFacts, RecordFacts, Rule, Unit, DEFAULT_RULES};
+use selaras_domain::rules::{RankFacts, RecordFacts, Rule, Unit};
 use selaras_domain::Date;
 
 fn fixtures() -> PathBuf {
@@ -69,9 +70,11 @@ fn default_rules_give_the_expected_eligible_units() {
             )
         })
         .collect();
-    let rules: Vec<(&str, Rule)> = DEFAULT_RULES
+    let catalogue = Catalogue::default_catalogue();
+    let rules: Vec<(&str, Rule)> = catalogue
+        .programs
         .iter()
-        .map(|(code, unit, text)| (*code, Rule::parse(text, *unit).unwrap()))
+        .map(|p| (p.code.as_str(), p.rule.clone()))
         .collect();
 
     let mut got = BTreeSet::new();
@@ -143,7 +146,7 @@ fn batch_run_writes_the_expected_files() {
         &std::fs::read_to_string(fixtures().join("model.json")).unwrap(),
     )
     .unwrap();
-    let programs = selaras_batch::eligibility::default_programs().unwrap();
+    let programs = Catalogue::default_catalogue().programs;
     let out = tempfile::tempdir().unwrap();
     let sums = selaras_batch::eligibility::eligibility_dir(
         &fixtures().join("data"),

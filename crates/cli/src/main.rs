@@ -106,6 +106,9 @@ enum Command {
         /// The date ages are counted at (YYYY-MM-DD).
         #[arg(long)]
         as_of: String,
+        /// A program catalogue (JSON; default: the shipped default catalogue).
+        #[arg(long)]
+        catalogue: Option<PathBuf>,
         #[arg(long)]
         out: PathBuf,
     },
@@ -525,14 +528,30 @@ async fn run(cmd: Command) -> Result<()> {
             data,
             model,
             as_of,
+            catalogue,
             out,
         } => {
+            use selaras_domain::programs::Catalogue;
             let model = data_and_model(&data, &model)?;
             let as_of = Date::parse(&as_of).map_err(|e| anyhow!("--as-of: {e}"))?;
+            let catalogue = match catalogue {
+                None => Catalogue::default_catalogue(),
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("--catalogue: cannot read {}", path.display()))?;
+                    Catalogue::from_json(&text)
+                        .map_err(|e| anyhow!("--catalogue {}: {e}", path.display()))?
+                }
+            };
             let started = Instant::now();
             let sums = tokio::task::spawn_blocking(move || {
-                let programs = selaras_batch::eligibility::default_programs()?;
-                selaras_batch::eligibility::eligibility_dir(&data, &model, &programs, as_of, &out)
+                selaras_batch::eligibility::eligibility_dir(
+                    &data,
+                    &model,
+                    &catalogue.programs,
+                    as_of,
+                    &out,
+                )
             })
             .await??;
             println!(

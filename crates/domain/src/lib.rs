@@ -7,6 +7,7 @@ pub mod date;
 pub mod money;
 pub mod nik;
 pub mod pmt;
+pub mod programs;
 pub mod region;
 pub mod registry;
 pub mod rules;

@@ -1187,48 +1187,6 @@ impl Facts for RecordFacts {
     }
 }
 
-/// The rules of the default catalogue (programs-default.md), as shipped: (code, unit,
-/// rule), household programs first (the order of summary.csv). "Informal" work is `employment_status` in self_employed, casual, unpaid_family.
-pub const DEFAULT_RULES: &[(&str, Unit, &str)] = &[
-    (
-        "pkh",
-        Unit::Household,
-        "national_percentile <= 15 and any(member, pregnant or age between 0 and 6 or age between 7 and 18 or age >= 70 or severe_disability)",
-    ),
-    ("bpnt", Unit::Household, "national_percentile <= 25"),
-    (
-        "rs_rtlh",
-        Unit::Household,
-        "national_decile <= 4 and ownership = 'own' and at_least(2, floor_type in ('earth', 'bamboo', 'wood_low'), wall_type in ('bamboo', 'other'), roof_type in ('thatch', 'bamboo', 'other'), floor_area_per_capita < 8)",
-    ),
-    ("kis_pbi", Unit::Member, "national_decile <= 4"),
-    (
-        "kip",
-        Unit::Member,
-        "national_decile <= 4 and age between 6 and 21 and (school_participation = 'attending' or (school_participation = 'stopped' and education_level in ('none', 'sd', 'smp')))",
-    ),
-    (
-        "aslut",
-        Unit::Member,
-        "national_decile <= 3 and age >= 60 and working = false",
-    ),
-    (
-        "aspdb",
-        Unit::Member,
-        "national_decile <= 4 and severe_disability",
-    ),
-    (
-        "kube",
-        Unit::Member,
-        "national_decile <= 4 and relation = 'head' and age between 18 and 60",
-    ),
-    (
-        "askesos",
-        Unit::Member,
-        "national_decile <= 4 and relation = 'head' and age between 18 and 55 and working and employment_status in ('self_employed', 'casual', 'unpaid_family')",
-    ),
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1304,16 +1262,13 @@ mod tests {
         assert_eq!(e.column, 25, "{e}");
     }
 
-    #[test]
-    fn the_default_catalogue_parses() {
-        for (code, unit, text) in DEFAULT_RULES {
-            Rule::parse(text, *unit).unwrap_or_else(|e| panic!("{code}: {e}"));
-        }
-    }
-
+    /// A program's rule from the shipped catalogue (`catalogue/default.json`).
     fn rule(code: &str) -> Rule {
-        let (_, unit, text) = DEFAULT_RULES.iter().find(|r| r.0 == code).unwrap();
-        Rule::parse(text, *unit).unwrap()
+        crate::programs::Catalogue::default_catalogue()
+            .program(code)
+            .unwrap()
+            .rule
+            .clone()
     }
 
     fn member(age: f64) -> HashMap<&'static str, Val<'static>> {
