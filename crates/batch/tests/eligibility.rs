@@ -185,3 +185,137 @@ fn batch_run_writes_the_expected_files() {
         got.symmetric_difference(&want).take(5).collect::<Vec<_>>()
     );
 }
+
+/// Batch and on-demand evaluation agree on every household of a generated set: the batch
+/// over the files, on demand over each household read back from the registry with its
+/// ranks from a stored ranking edition (SQLite and, when configured, PostgreSQL).
+#[tokio::test]
+async fn batch_and_on_demand_agree_on_a_generated_set() {
+    use selaras_batch::editions::{rank_registry, stored_model};
+    use selaras_batch::import::{import_dir, ImportOptions};
+
+    let d = tempfile::tempdir().unwrap();
+    let cfg = selaras_synth::GenConfig {
+        households: 400,
+        seed: 9,
+        regions: vec![selaras_domain::RegionScope::parse("33.14").unwrap()],
+        ..Default::default()
+    };
+    selaras_synth::generate_to_dir(&cfg, d.path(), &|_| {}).unwrap();
+    let model = selaras_domain::pmt::Model::from_json(
+        &std::fs::read_to_string(fixtures().join("model.json")).unwrap(),
+    )
+    .unwrap();
+    let as_of = Date::parse("2026-01-01").unwrap();
+    let catalogue = Catalogue::default_catalogue();
+    let out = tempfile::tempdir().unwrap();
+    selaras_batch::eligibility::eligibility_dir(
+        d.path(),
+        &model,
+        &catalogue.programs,
+        as_of,
+        out.path(),
+    )
+    .unwrap();
+    let batch: BTreeSet<Vec<String>> = rows(&out.path().join("eligibility.csv"))
+        .into_iter()
+        .map(|r| {
+            ["program", "unit", "household_id", "nik"]
+                .iter()
+                .map(|k| r[*k].clone())
+                .collect()
+        })
+        .collect();
+    assert!(batch.len() > 100, "{}", batch.len());
+
+    for t in selaras_store::testing::stores().await {
+        let r = import_dir(
+            t.store.clone(),
+            Regions::default(),
+            d.path(),
+            ImportOptions::default(),
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.rejected, 0);
+        t.store
+            .put_model(&stored_model(&model, "uji", "2026-01-01"))
+            .await
+            .unwrap();
+        let e = rank_registry(
+            &*t.store,
+            &model.id,
+            None,
+            &out.path().join("r.csv"),
+            "uji",
+            None,
+        )
+        .await
+        .unwrap();
+        let mut on_demand = BTreeSet::new();
+        let ids: Vec<String> = rows(&d.path().join("households.csv"))
+            .into_iter()
+            .map(|r| r["household_id"].clone())
+            .collect();
+        for id in &ids {
+            let rec = t.store.household(id).await.unwrap().unwrap();
+            let rank = t
+                .store
+                .household_ranks(id)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|(ed, _)| ed.id == e.id)
+                .and_then(|(_, r)| {
+                    Some(RankFacts {
+                        score: r.score?,
+                        national_rank: r.national_rank? as u64,
+                        national_percentile: r.national_percentile? as u64,
+                        national_decile: r.national_decile? as u64,
+                        province_decile: r.province_decile? as u64,
+                        regency_decile: r.regency_decile? as u64,
+                    })
+                });
+            let members: Vec<Member> = rec.members.iter().map(|m| m.member.clone()).collect();
+            let facts = RecordFacts::new(&rec.household, &members, as_of, rank);
+            for p in &catalogue.programs {
+                match p.unit {
+                    Unit::Household => {
+                        if p.rule.eval(&facts, None) == Some(true) {
+                            on_demand.insert(vec![
+                                p.code.clone(),
+                                "household".into(),
+                                id.clone(),
+                                String::new(),
+                            ]);
+                        }
+                    }
+                    Unit::Member => {
+                        for (k, nik) in facts.niks.iter().enumerate() {
+                            if p.rule.eval(&facts, Some(k)) == Some(true) {
+                                on_demand.insert(vec![
+                                    p.code.clone(),
+                                    "member".into(),
+                                    id.clone(),
+                                    nik.clone(),
+                                ]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            on_demand == batch,
+            "{}: {} on demand vs {} batch; differ e.g. {:?}",
+            t.name,
+            on_demand.len(),
+            batch.len(),
+            on_demand
+                .symmetric_difference(&batch)
+                .take(3)
+                .collect::<Vec<_>>()
+        );
+    }
+}
