@@ -88,11 +88,21 @@ pub async fn get_person(
         .find(|m| m.member.nik.to_string() == nik)
         .map(|m| member_view(m, on))
         .ok_or(ApiError::NotFound)?;
+    // The person's own verdicts under member programs, and the household programs.
+    let programs = program_views(&state, &rec)
+        .await?
+        .into_iter()
+        .map(|mut p| {
+            p.verdicts
+                .retain(|v| v.nik.as_deref().is_none_or(|n| n == nik));
+            p
+        })
+        .collect();
     Ok(Json(PersonView {
         person,
         ranks: household.ranks.clone(),
         household,
-        programs: vec![],
+        programs,
         open_cases: vec![],
     }))
 }
@@ -145,6 +155,20 @@ pub async fn get_history(
     Ok(Json(history_view(&state.store.history(&id).await?)))
 }
 
+/// Every program of the catalogue for the household: eligible or not and why (each
+/// condition with the values it read), enrolled or not; member programs per member.
+#[utoipa::path(get, path = "/api/v1/households/{id}/programs", params(("id" = String, Path, description = "household_id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<ProgramView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_programs(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<ProgramView>>> {
+    let rec = readable_household(&state, &caller, &id).await?;
+    Ok(Json(program_views(&state, &rec).await?))
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct EditionQuery {
     /// A ranking edition (default: the newest that ranked the household).
@@ -183,8 +207,8 @@ impl utoipa::Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Selaras API", description = "Integrated social service and referral system (SLRT). Errors are application/problem+json (RFC 9457)."),
-    paths(create_session, get_person, get_household, get_history, get_explanation),
-    components(schemas(Problem, SessionRequest, SessionResponse, PersonView, HouseholdView, MemberView, RegionView, RegionName, ChangeView, VersionView, RankView, TermView, ExplanationView)),
+    paths(create_session, get_person, get_household, get_history, get_explanation, get_programs),
+    components(schemas(Problem, SessionRequest, SessionResponse, PersonView, HouseholdView, MemberView, RegionView, RegionName, ChangeView, VersionView, RankView, TermView, ExplanationView, ProgramView, VerdictView, CheckView)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/households/{id}/explanation",
             get(api::get_explanation),
         )
+        .route("/api/v1/households/{id}/programs", get(api::get_programs))
         .route("/", get(pages::search))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))

@@ -329,6 +329,79 @@ struct HouseholdPage {
     /// The newest edition's explanation, if an edition ranked the household.
     explain: Option<ExplainBlock>,
     editions: Vec<EditionRow>,
+    programs: Vec<ProgramRow>,
+}
+
+/// A program on the household page: who is eligible, enrolment, and why.
+struct ProgramRow {
+    name: String,
+    code: String,
+    /// "Layak", "Tidak layak", "Belum dapat diputuskan", or for member programs the
+    /// eligible members by name.
+    status: String,
+    enrolled: String,
+    reason: String,
+}
+
+fn program_rows(
+    programs: Vec<views::ProgramView>,
+    members: &[views::MemberView],
+) -> Vec<ProgramRow> {
+    let name_of = |nik: &str| {
+        members
+            .iter()
+            .find(|m| m.nik == nik)
+            .map_or(nik.to_string(), |m| m.name.clone())
+    };
+    programs
+        .into_iter()
+        .map(|p| {
+            let (status, reason) = if p.unit == "household" {
+                let v = &p.verdicts[0];
+                let status = match v.eligible {
+                    Some(true) => "Layak",
+                    Some(false) => "Tidak layak",
+                    None => "Belum dapat diputuskan",
+                };
+                (status.to_string(), v.reason.clone())
+            } else {
+                let yes: Vec<String> = p
+                    .verdicts
+                    .iter()
+                    .filter(|v| v.eligible == Some(true))
+                    .filter_map(|v| v.nik.as_deref().map(name_of))
+                    .collect();
+                let status = if yes.is_empty() {
+                    "Tidak ada anggota yang layak".to_string()
+                } else {
+                    format!("Layak: {}", yes.join(", "))
+                };
+                // The reason of the first member not eligible, if any.
+                let reason = p.verdicts.iter().find(|v| v.eligible != Some(true)).map_or(
+                    "semua anggota memenuhi".to_string(),
+                    |v| {
+                        format!(
+                            "{}: {}",
+                            v.nik.as_deref().map(name_of).unwrap_or_default(),
+                            v.reason
+                        )
+                    },
+                );
+                (status, reason)
+            };
+            ProgramRow {
+                name: p.name_id,
+                code: p.code,
+                status,
+                enrolled: match p.enrolled {
+                    Some(true) => "terdaftar".into(),
+                    Some(false) => "tidak terdaftar".into(),
+                    None => "–".into(),
+                },
+                reason,
+            }
+        })
+        .collect()
 }
 
 struct ExplainBlock {
@@ -673,10 +746,15 @@ pub async fn household(
         },
     };
     let editions = edition_rows(&ranks);
+    let programs = match views::program_views(&state, &rec).await {
+        Ok(p) => program_rows(p, &h.members),
+        Err(e) => return error_page(&state, Some(&caller), e),
+    };
     let since = ts_label(&h.valid_from);
     let page = HouseholdPage {
         explain,
         editions,
+        programs,
         since,
         user: Some(user_bar(&state, &caller)),
         csrf: caller.session.csrf.clone(),

@@ -111,9 +111,9 @@ pub struct PersonView {
     pub household: HouseholdView,
     /// The household's ranking editions, newest first (as in `household.ranks`).
     pub ranks: Vec<RankView>,
-    /// Programs: eligible / enrolled (filled once eligibility runs exist).
-    #[schema(value_type = Vec<Object>)]
-    pub programs: Vec<serde_json::Value>,
+    /// Every program: the household's enrolment and the verdicts for the household (its
+    /// programs) and for this person (member programs).
+    pub programs: Vec<ProgramView>,
     /// Open cases about this person (filled once cases exist).
     #[schema(value_type = Vec<Object>)]
     pub open_cases: Vec<serde_json::Value>,
@@ -371,4 +371,137 @@ pub async fn explanation(
         score: x.score,
         rank,
     })
+}
+
+/// One comparison a rule made, for explanations.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CheckView {
+    /// The comparison as written in the rule.
+    pub clause: String,
+    /// The values it read (`name = value`).
+    pub values: Vec<String>,
+    /// `true` met, `false` not met, `null` unknown.
+    pub passed: Option<bool>,
+}
+
+/// A unit's verdict under a program's rule, with the reason.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VerdictView {
+    /// The member's NIK (member programs); `null` for the household.
+    pub nik: Option<String>,
+    /// `true` eligible, `false` not, `null` undecided (an unknown value).
+    pub eligible: Option<bool>,
+    /// "memenuhi" or the first condition not met (or unknown), in Indonesian.
+    pub reason: String,
+    pub checks: Vec<CheckView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProgramView {
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    /// `household` or `member`.
+    pub unit: String,
+    pub rule: String,
+    /// The household's participation flag, for programs that have one.
+    pub enrolled: Option<bool>,
+    /// One verdict for a household program; one per active member otherwise.
+    pub verdicts: Vec<VerdictView>,
+}
+
+fn reason(r: Option<bool>, checks: &[selaras_domain::rules::Check]) -> String {
+    let why = |c: &selaras_domain::rules::Check| {
+        if c.values.is_empty() {
+            c.clause.clone()
+        } else {
+            format!("{} ({})", c.clause, c.values.join(", "))
+        }
+    };
+    match r {
+        Some(true) => "memenuhi semua syarat".into(),
+        Some(false) => checks
+            .iter()
+            .rev()
+            .find(|c| c.passed == Some(false))
+            .map_or("tidak memenuhi".into(), |c| {
+                format!("tidak memenuhi: {}", why(c))
+            }),
+        None => checks
+            .iter()
+            .find(|c| c.passed.is_none())
+            .map_or("belum dapat diputuskan".into(), |c| {
+                format!("belum dapat diputuskan, data tidak diketahui: {}", why(c))
+            }),
+    }
+}
+
+/// Every program of the default catalogue for one household: eligible or not and why
+/// (ranks of the newest edition that ranked it; ages today), and enrolment.
+pub async fn program_views(state: &AppState, rec: &HouseholdRecord) -> ApiResult<Vec<ProgramView>> {
+    use selaras_domain::rules::{RankFacts, RecordFacts, Unit};
+    let id = rec.household.id.to_string();
+    let rank = state
+        .store
+        .household_ranks(&id)
+        .await?
+        .into_iter()
+        .next()
+        .and_then(|(_, r)| {
+            Some(RankFacts {
+                score: r.score?,
+                national_rank: r.national_rank? as u64,
+                national_percentile: r.national_percentile? as u64,
+                national_decile: r.national_decile? as u64,
+                province_decile: r.province_decile? as u64,
+                regency_decile: r.regency_decile? as u64,
+            })
+        });
+    let members: Vec<_> = rec.members.iter().map(|m| m.member.clone()).collect();
+    let facts = RecordFacts::new(&rec.household, &members, today(), rank);
+    let values = rec.household.values();
+    let catalogue = selaras_domain::programs::Catalogue::default_catalogue();
+    let verdict =
+        |nik: Option<String>, member: Option<usize>, rule: &selaras_domain::rules::Rule| {
+            let (r, checks) = rule.explain(&facts, member);
+            VerdictView {
+                nik,
+                eligible: r,
+                reason: reason(r, &checks),
+                checks: checks
+                    .into_iter()
+                    .map(|c| CheckView {
+                        clause: c.clause,
+                        values: c.values,
+                        passed: c.passed,
+                    })
+                    .collect(),
+            }
+        };
+    Ok(catalogue
+        .programs
+        .iter()
+        .map(|p| ProgramView {
+            code: p.code.clone(),
+            name_id: p.name_id.clone(),
+            name_en: p.name_en.clone(),
+            unit: match p.unit {
+                Unit::Household => "household".into(),
+                Unit::Member => "member".into(),
+            },
+            rule: p.rule.text.clone(),
+            enrolled: p
+                .participation_flag
+                .map(|c| matches!(values[c], selaras_domain::registry::Value::Bool(true))),
+            verdicts: match p.unit {
+                Unit::Household => vec![verdict(None, None, &p.rule)],
+                Unit::Member => facts
+                    .niks
+                    .iter()
+                    .enumerate()
+                    .map(|(k, nik)| verdict(Some(nik.clone()), Some(k), &p.rule))
+                    .collect(),
+            },
+        })
+        .collect())
 }

@@ -479,6 +479,9 @@ async fn ranks_and_explanations_inside_the_region_add_up_to_the_score() {
         assert!(page.contains("Mengapa skor ini"), "{page}");
         assert!(page.contains("ln(jumlah anggota)"), "{page}");
         assert!(page.contains(&format!("{:.6}", num(&want[2]))), "{page}");
+        // …and the programs, with who is eligible.
+        assert!(page.contains("Bantuan Pangan Non Tunai"), "{page}");
+        assert!(page.contains("Layak: Warga"), "{page}");
     }
     // No edition yet: nothing to explain.
     for app in TestApp::builder()
@@ -489,5 +492,90 @@ async fn ranks_and_explanations_inside_the_region_add_up_to_the_score() {
         let t = app.token("fas.dalam").await;
         let path = format!("/api/v1/households/{HH}/explanation");
         assert_eq!(app.get(&path, Some(&t)).await.0, 404);
+    }
+}
+
+#[tokio::test]
+async fn programs_of_a_household_say_who_is_eligible_and_why() {
+    // A household in national decile 6 (not poor enough for any program).
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/conformance/expected/ranks.csv");
+    let mut r = csv::Reader::from_path(p).unwrap();
+    let rich = r
+        .records()
+        .map(|x| x.unwrap())
+        .find(|x| &x[6] == "6.0" || &x[6] == "6")
+        .map(|x| x[0].to_string())
+        .unwrap();
+    for app in TestApp::builder()
+        .user("fas.dalam", Role::Facilitator, "12.22.01.2009")
+        .user("fas.luar", Role::Facilitator, "12.22.01.2010")
+        .user("admin", Role::Admin, "national")
+        .ranked()
+        .build_all()
+        .await
+    {
+        let inside = app.token("fas.dalam").await;
+        let path = format!("/api/v1/households/{HH}/programs");
+        let (s, _, body) = app.get(&path, Some(&inside)).await;
+        assert_eq!(s, 200, "{}: {body}", app.name);
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let program = |code: &str| {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["code"] == code)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(v.as_array().unwrap().len(), 9);
+        // Decile 1, percentile 7: BPNT holds, every member is in KIS-PBI.
+        let bpnt = program("bpnt");
+        assert_eq!(bpnt["verdicts"][0]["eligible"], true, "{bpnt}");
+        assert_eq!(bpnt["verdicts"][0]["reason"], "memenuhi semua syarat");
+        assert!(bpnt["enrolled"].is_boolean());
+        let kis = program("kis_pbi");
+        let verdicts = kis["verdicts"].as_array().unwrap();
+        assert_eq!(verdicts.len(), 6);
+        assert!(verdicts.iter().all(|x| x["eligible"] == true), "{kis}");
+        assert_eq!(
+            app.get(&path, Some(&app.token("fas.luar").await)).await.0,
+            404
+        );
+        assert_eq!(app.get(&path, None).await.0, 401);
+
+        // The person's view keeps their own verdicts.
+        let (_, _, body) = app
+            .get(&format!("/api/v1/people/{NIK}"), Some(&inside))
+            .await;
+        let person: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let kis = person["programs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["code"] == "kis_pbi")
+            .unwrap();
+        assert_eq!(kis["verdicts"].as_array().unwrap().len(), 1);
+        assert_eq!(kis["verdicts"][0]["nik"], NIK);
+
+        // Decile 6: not eligible, and the reason names the condition and the value.
+        let admin = app.token("admin").await;
+        let (s, _, body) = app
+            .get(&format!("/api/v1/households/{rich}/programs"), Some(&admin))
+            .await;
+        assert_eq!(s, 200);
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let bpnt = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["code"] == "bpnt")
+            .unwrap();
+        assert_eq!(bpnt["verdicts"][0]["eligible"], false);
+        let reason = bpnt["verdicts"][0]["reason"].as_str().unwrap();
+        assert!(
+            reason.starts_with("tidak memenuhi: national_percentile <= 25 (national_percentile = "),
+            "{reason}"
+        );
     }
 }
