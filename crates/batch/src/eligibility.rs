@@ -1,6 +1,9 @@
 //! `selaras eligibility --data DIR --model FILE --as-of DATE --out DIR` (programs-default.md,
-//! "Output of a batch run"): every program's eligible units, and per program the counts of
-//! the gap analysis.
+//! "Output of a batch run"): every program's eligible units (`eligibility.csv`), per
+//! program the counts of the gap analysis (`summary.csv`), the same per regency
+//! (`gaps_by_regency.csv`), the combinations of programs households receive
+//! (`combinations.csv`), and for programs with quotas the selected units and the waiting
+//! list in rank order (`quota.csv`).
 //!
 //! The ranks come from the targeting engine (the same as `rank`); every household is then
 //! read through the domain's row parsers and judged by [`Rule::eval`] over
@@ -9,12 +12,12 @@
 //! left out, as in ranking; a household that cannot be scored has unknown ranks, so a rule
 //! that reads them does not hold for it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::Path;
 
 use selaras_domain::pmt::Model;
-use selaras_domain::programs::Program;
+use selaras_domain::programs::{apply_quota, Program};
 use selaras_domain::registry::{Household, Member, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 use selaras_domain::rules::{RankFacts, RecordFacts, Unit};
 use selaras_domain::Date;
@@ -141,6 +144,13 @@ pub fn eligibility_dir(
         })
         .collect();
 
+    // Per regency: the gap counts of flagged programs, and the combinations of programs
+    // households receive (their participation flags).
+    let mut gaps: BTreeMap<(String, usize), [u64; 4]> = BTreeMap::new();
+    let mut combos: BTreeMap<(String, String), u64> = BTreeMap::new();
+    // Eligible units of programs with quotas: (program, quota, rank, household, nik).
+    let mut quota_units: Vec<(usize, usize, Option<u64>, String, String)> = Vec::new();
+
     let mut hf = ix::open(dir, HOUSEHOLDS_FILE, HOUSEHOLD_COLUMNS)?;
     while let Some(item) = hf.next_item() {
         let (line, record) = match item {
@@ -180,13 +190,24 @@ pub fn eligibility_dir(
         let ms = members.remove(&id).unwrap_or_default();
         let facts = RecordFacts::new(&h, &ms, as_of, rank);
         let values = h.values();
+        let region = h.region.as_str();
+        let regency = region.get(..5).unwrap_or(region).to_string();
+        let national_rank = rank.map(|r| r.national_rank);
+        let mut received: Vec<&str> = Vec::new();
         for (k, p) in programs.iter().enumerate() {
             let mut units = 0u64;
+            let quota = p.quota_for(region);
+            let mut eligible_unit = |nik: &str| {
+                if let Some(q) = quota {
+                    quota_units.push((k, q, national_rank, id.clone(), nik.to_string()));
+                }
+            };
             match p.rule.unit {
                 Unit::Household => {
                     if p.rule.eval(&facts, None) == Some(true) {
                         units = 1;
                         let _ = writeln!(rows[k], "{},household,{id},", p.code);
+                        eligible_unit("");
                     }
                 }
                 Unit::Member => {
@@ -194,6 +215,7 @@ pub fn eligibility_dir(
                         if p.rule.eval(&facts, Some(m)) == Some(true) {
                             units += 1;
                             let _ = writeln!(rows[k], "{},member,{id},{nik}", p.code);
+                            eligible_unit(nik);
                         }
                     }
                 }
@@ -207,8 +229,22 @@ pub fn eligibility_dir(
                 *s.enrolled_households.get_or_insert(0) += enrolled as u64;
                 *s.eligible_not_enrolled.get_or_insert(0) += (eligible && !enrolled) as u64;
                 *s.enrolled_not_eligible.get_or_insert(0) += (enrolled && !eligible) as u64;
+                let g = gaps.entry((regency.clone(), k)).or_default();
+                g[0] += eligible as u64;
+                g[1] += enrolled as u64;
+                g[2] += (eligible && !enrolled) as u64;
+                g[3] += (enrolled && !eligible) as u64;
+                if enrolled {
+                    received.push(&p.code);
+                }
             }
         }
+        let combo = if received.is_empty() {
+            "none".to_string()
+        } else {
+            received.join("+")
+        };
+        *combos.entry((regency, combo)).or_default() += 1;
     }
     for r in &rows {
         w.write_all(r).map_err(io)?;
@@ -236,5 +272,76 @@ pub fn eligibility_dir(
         .map_err(io)?;
     }
     w.flush().map_err(io)?;
+
+    write_csv(
+        &out.join("gaps_by_regency.csv"),
+        "regency,program,eligible_households,enrolled_households,eligible_not_enrolled,enrolled_not_eligible",
+        gaps.iter().map(|((regency, k), g)| {
+            format!(
+                "{regency},{},{},{},{},{}",
+                programs[*k].code, g[0], g[1], g[2], g[3]
+            )
+        }),
+    )?;
+    write_csv(
+        &out.join("combinations.csv"),
+        "regency,programs_received,households",
+        combos
+            .iter()
+            .map(|((regency, combo), n)| format!("{regency},{combo},{n}")),
+    )?;
+    if programs.iter().any(|p| !p.quotas.is_empty()) {
+        let mut lines = Vec::new();
+        let mut by_quota: BTreeMap<
+            (usize, usize),
+            Vec<(Option<u64>, (Option<u64>, String, String))>,
+        > = BTreeMap::new();
+        for (k, q, rank, hh, nik) in quota_units {
+            by_quota
+                .entry((k, q))
+                .or_default()
+                .push((rank, (rank, hh, nik)));
+        }
+        for ((k, q), units) in by_quota {
+            let (region, quota) = &programs[k].quotas[q];
+            let (selected, waiting) = apply_quota(units, *quota);
+            let rank = |r: Option<u64>| r.map_or(String::new(), |r| r.to_string());
+            for (i, (r, hh, nik)) in selected.into_iter().enumerate() {
+                lines.push(format!(
+                    "{},{region},{hh},{nik},{},selected,{}",
+                    programs[k].code,
+                    rank(r),
+                    i + 1
+                ));
+            }
+            for (i, (r, hh, nik)) in waiting.into_iter().enumerate() {
+                lines.push(format!(
+                    "{},{region},{hh},{nik},{},waiting,{}",
+                    programs[k].code,
+                    rank(r),
+                    i + 1
+                ));
+            }
+        }
+        write_csv(
+            &out.join("quota.csv"),
+            "program,quota_region,household_id,nik,national_rank,status,position",
+            lines.into_iter(),
+        )?;
+    }
     Ok(sums)
+}
+
+fn write_csv(
+    path: &Path,
+    header: &str,
+    lines: impl Iterator<Item = String>,
+) -> Result<(), EligibilityError> {
+    let io = |e| EligibilityError::Output(path.display().to_string(), e);
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    writeln!(w, "{header}").map_err(io)?;
+    for l in lines {
+        writeln!(w, "{l}").map_err(io)?;
+    }
+    w.flush().map_err(io)
 }

@@ -319,3 +319,103 @@ async fn batch_and_on_demand_agree_on_a_generated_set() {
         );
     }
 }
+
+/// The regency gaps add up to the national summary, every household has one combination,
+/// and a quota selects the poorest eligible households first, the rest waiting in order.
+#[test]
+fn gaps_by_regency_combinations_and_quotas() {
+    let model = selaras_domain::pmt::Model::from_json(
+        &std::fs::read_to_string(fixtures().join("model.json")).unwrap(),
+    )
+    .unwrap();
+    let text = selaras_domain::programs::DEFAULT_CATALOGUE.replacen(
+        "\"quotas\": {}",
+        "\"quotas\": {\"33\": 5}",
+        2,
+    );
+    let catalogue = Catalogue::from_json(&text).unwrap();
+    assert_eq!(catalogue.programs[1].code, "bpnt");
+    let out = tempfile::tempdir().unwrap();
+    let sums = selaras_batch::eligibility::eligibility_dir(
+        &fixtures().join("data"),
+        &model,
+        &catalogue.programs,
+        Date::parse("2026-01-01").unwrap(),
+        out.path(),
+    )
+    .unwrap();
+
+    let gaps = rows(&out.path().join("gaps_by_regency.csv"));
+    for s in sums.iter().filter(|s| s.enrolled_households.is_some()) {
+        let total = |col: &str| -> u64 {
+            gaps.iter()
+                .filter(|g| g["program"] == s.program)
+                .map(|g| g[col].parse::<u64>().unwrap())
+                .sum()
+        };
+        assert_eq!(
+            total("eligible_households"),
+            s.eligible_households,
+            "{}",
+            s.program
+        );
+        assert_eq!(
+            Some(total("eligible_not_enrolled")),
+            s.eligible_not_enrolled
+        );
+        assert_eq!(
+            Some(total("enrolled_not_eligible")),
+            s.enrolled_not_eligible
+        );
+    }
+    let combos = rows(&out.path().join("combinations.csv"));
+    let households: u64 = combos
+        .iter()
+        .map(|c| c["households"].parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(households, 600);
+    assert!(combos.iter().any(|c| c["programs_received"] == "none"));
+    assert!(combos.iter().any(|c| c["programs_received"].contains('+')));
+
+    // BPNT in province 33, quota 5: the 5 lowest national ranks among its eligible households.
+    let ranks: HashMap<String, u64> = rows(&fixtures().join("expected/ranks.csv"))
+        .into_iter()
+        .map(|r| {
+            (
+                r["household_id"].clone(),
+                r["national_rank"].parse::<f64>().unwrap() as u64,
+            )
+        })
+        .collect();
+    let regions: HashMap<String, String> = rows(&fixtures().join("data/households.csv"))
+        .into_iter()
+        .map(|r| (r["household_id"].clone(), r["region_code"].clone()))
+        .collect();
+    let mut eligible: Vec<(u64, String)> = rows(&fixtures().join("expected/eligibility.csv"))
+        .into_iter()
+        .filter(|r| r["program"] == "bpnt" && regions[&r["household_id"]].starts_with("33."))
+        .map(|r| (ranks[&r["household_id"]], r["household_id"].clone()))
+        .collect();
+    eligible.sort();
+    assert!(eligible.len() > 5, "{}", eligible.len());
+    let quota: Vec<HashMap<String, String>> = rows(&out.path().join("quota.csv"))
+        .into_iter()
+        .filter(|q| q["program"] == "bpnt")
+        .collect();
+    assert_eq!(quota.len(), eligible.len());
+    for (i, q) in quota.iter().enumerate() {
+        assert_eq!(q["household_id"], eligible[i].1, "row {i}");
+        let (status, pos) = if i < 5 {
+            ("selected", i + 1)
+        } else {
+            ("waiting", i - 4)
+        };
+        assert_eq!(
+            (
+                q["status"].as_str(),
+                q["position"].parse::<usize>().unwrap()
+            ),
+            (status, pos)
+        );
+    }
+}

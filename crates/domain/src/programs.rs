@@ -329,6 +329,36 @@ impl Catalogue {
     }
 }
 
+/// Fills a quota: the eligible units in rank order (poorest first; units without a rank
+/// last; ties keep the order given), the first `quota` selected, the rest waiting in that
+/// order. Returns (selected, waiting list).
+pub fn apply_quota<T>(mut units: Vec<(Option<u64>, T)>, quota: u64) -> (Vec<T>, Vec<T>) {
+    units.sort_by_key(|(rank, _)| rank.unwrap_or(u64::MAX));
+    let mut selected = Vec::new();
+    let mut waiting = Vec::new();
+    for (i, (_, u)) in units.into_iter().enumerate() {
+        if (i as u64) < quota {
+            selected.push(u);
+        } else {
+            waiting.push(u);
+        }
+    }
+    (selected, waiting)
+}
+
+impl Program {
+    /// The quota that covers a household in `region`: the longest quota region that is
+    /// `region` or contains it (index into `quotas`).
+    pub fn quota_for(&self, region: &str) -> Option<usize> {
+        self.quotas
+            .iter()
+            .enumerate()
+            .filter(|(_, (r, _))| crate::pmt::is_prefix(r.as_str(), region))
+            .max_by_key(|(_, (r, _))| r.as_str().len())
+            .map(|(i, _)| i)
+    }
+}
+
 /// `catalogue/default.json`.
 pub const DEFAULT_CATALOGUE: &str = include_str!("../catalogue/default.json");
 
@@ -363,6 +393,37 @@ mod tests {
         assert_eq!(flagged, ["pkh", "bpnt", "kis_pbi", "kip"]);
         assert_eq!(Catalogue::from_json(&c.to_json()).unwrap(), c);
         assert_eq!(Catalogue::default_catalogue(), c);
+    }
+
+    #[test]
+    fn quotas_take_the_poorest_first_and_keep_a_waiting_list() {
+        let units = vec![
+            (Some(30), "c"),
+            (None, "x"),
+            (Some(10), "a"),
+            (Some(20), "b"),
+            (Some(20), "b2"),
+        ];
+        let (sel, wait) = apply_quota(units, 3);
+        assert_eq!(sel, ["a", "b", "b2"]);
+        assert_eq!(wait, ["c", "x"]);
+        let (sel, wait) = apply_quota(vec![(Some(1), 1)], 0);
+        assert!(sel.is_empty());
+        assert_eq!(wait, [1]);
+
+        let ok = DEFAULT_CATALOGUE.replacen(
+            "\"quotas\": {}",
+            "\"quotas\": {\"33\": 10, \"33.14\": 5}",
+            1,
+        );
+        let c = Catalogue::from_json(&ok).unwrap();
+        let p = &c.programs[0];
+        assert_eq!(p.quota_for("33.14.01.2001").map(|i| p.quotas[i].1), Some(5));
+        assert_eq!(
+            p.quota_for("33.15.01.2001").map(|i| p.quotas[i].1),
+            Some(10)
+        );
+        assert_eq!(p.quota_for("34.01.01.2001"), None);
     }
 
     #[test]
