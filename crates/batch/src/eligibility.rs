@@ -292,10 +292,7 @@ pub fn eligibility_dir(
     )?;
     if programs.iter().any(|p| !p.quotas.is_empty()) {
         let mut lines = Vec::new();
-        let mut by_quota: BTreeMap<
-            (usize, usize),
-            Vec<(Option<u64>, (Option<u64>, String, String))>,
-        > = BTreeMap::new();
+        let mut by_quota: BTreeMap<(usize, usize), Vec<(Option<u64>, QuotaUnit)>> = BTreeMap::new();
         for (k, q, rank, hh, nik) in quota_units {
             by_quota
                 .entry((k, q))
@@ -331,6 +328,10 @@ pub fn eligibility_dir(
     }
     Ok(sums)
 }
+
+/// An eligible unit under a quota: its national rank, household and NIK (empty for a
+/// household program).
+type QuotaUnit = (Option<u64>, String, String);
 
 fn write_csv(
     path: &Path,
