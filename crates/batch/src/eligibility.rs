@@ -292,7 +292,7 @@ pub fn eligibility_dir(
     )?;
     if programs.iter().any(|p| !p.quotas.is_empty()) {
         let mut lines = Vec::new();
-        let mut by_quota: BTreeMap<(usize, usize), Vec<(Option<u64>, QuotaUnit)>> = BTreeMap::new();
+        let mut by_quota: BTreeMap<(usize, usize), Vec<RankedUnit>> = BTreeMap::new();
         for (k, q, rank, hh, nik) in quota_units {
             by_quota
                 .entry((k, q))
@@ -332,6 +332,8 @@ pub fn eligibility_dir(
 /// An eligible unit under a quota: its national rank, household and NIK (empty for a
 /// household program).
 type QuotaUnit = (Option<u64>, String, String);
+/// A unit with the rank it is ordered by.
+type RankedUnit = (Option<u64>, QuotaUnit);
 
 fn write_csv(
     path: &Path,
