@@ -267,16 +267,7 @@ async fn batch_and_on_demand_agree_on_a_generated_set() {
                 .unwrap()
                 .into_iter()
                 .find(|(ed, _)| ed.id == e.id)
-                .and_then(|(_, r)| {
-                    Some(RankFacts {
-                        score: r.score?,
-                        national_rank: r.national_rank? as u64,
-                        national_percentile: r.national_percentile? as u64,
-                        national_decile: r.national_decile? as u64,
-                        province_decile: r.province_decile? as u64,
-                        regency_decile: r.regency_decile? as u64,
-                    })
-                });
+                .and_then(|(_, r)| r.rank_facts());
             let members: Vec<Member> = rec.members.iter().map(|m| m.member.clone()).collect();
             let facts = RecordFacts::new(&rec.household, &members, as_of, rank);
             for p in &catalogue.programs {

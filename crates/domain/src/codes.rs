@@ -248,6 +248,31 @@ code_enum!(
     Duplicate = "duplicate" / "data ganda",
 });
 
+/// The codes of an enumerated column of households.csv or members.csv, by column name;
+/// `None` for other columns.
+pub fn column_codes(name: &str) -> Option<&'static [&'static str]> {
+    Some(match name {
+        "ownership" => Ownership::CODES,
+        "floor_type" => FloorType::CODES,
+        "wall_type" => WallType::CODES,
+        "roof_type" => RoofType::CODES,
+        "drinking_water" => DrinkingWater::CODES,
+        "lighting" => Lighting::CODES,
+        "cooking_fuel" => CookingFuel::CODES,
+        "toilet" => Toilet::CODES,
+        "relation" => Relation::CODES,
+        "sex" => Sex::CODES,
+        "marital_status" => MaritalStatus::CODES,
+        "disability" => Disability::CODES,
+        "school_participation" => SchoolParticipation::CODES,
+        "education_level" => EducationLevel::CODES,
+        "sector" => Sector::CODES,
+        "employment_status" => EmploymentStatus::CODES,
+        "exit_state" => ExitState::CODES,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

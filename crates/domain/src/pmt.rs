@@ -6,10 +6,7 @@ use std::fmt;
 
 use serde_json::Value as Json;
 
-use crate::codes::{
-    CookingFuel, Disability, DrinkingWater, EducationLevel, FloorType, Lighting, Ownership,
-    Relation, RoofType, Sector, Sex, Toilet, WallType,
-};
+use crate::codes::{Disability, EducationLevel, Relation, Sector, Sex};
 use crate::registry::{Household, Kind, Member, Value, HOUSEHOLD_COLUMNS};
 use crate::{Date, RegionCode};
 
@@ -121,16 +118,10 @@ impl Variable {
                 v.push("none");
                 return Some(v);
             }
+            // exit_state is never a model level: exited households are not ranked.
             Variable::Column(i) => match HOUSEHOLD_COLUMNS[i].name {
-                "ownership" => Ownership::CODES,
-                "floor_type" => FloorType::CODES,
-                "wall_type" => WallType::CODES,
-                "roof_type" => RoofType::CODES,
-                "drinking_water" => DrinkingWater::CODES,
-                "lighting" => Lighting::CODES,
-                "cooking_fuel" => CookingFuel::CODES,
-                "toilet" => Toilet::CODES,
-                _ => return None,
+                "exit_state" => return None,
+                name => crate::codes::column_codes(name)?,
             },
             Variable::Derived(_) => return None,
         };

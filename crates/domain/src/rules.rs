@@ -164,28 +164,23 @@ impl Var {
 
     /// The closed set of codes of an enumerated variable.
     pub fn levels(self) -> Option<&'static [&'static str]> {
-        Some(match self.name() {
-            "ownership" => Ownership::CODES,
-            "floor_type" => FloorType::CODES,
-            "wall_type" => WallType::CODES,
-            "roof_type" => RoofType::CODES,
-            "drinking_water" => DrinkingWater::CODES,
-            "lighting" => Lighting::CODES,
-            "cooking_fuel" => CookingFuel::CODES,
-            "toilet" => Toilet::CODES,
-            "relation" => Relation::CODES,
-            "sex" => Sex::CODES,
-            "marital_status" => MaritalStatus::CODES,
-            "disability" => Disability::CODES,
-            "school_participation" => SchoolParticipation::CODES,
-            "education_level" | "head_education" | "max_education" => EducationLevel::CODES,
-            "sector" => Sector::CODES,
-            "employment_status" => EmploymentStatus::CODES,
-            "exit_state" => ExitState::CODES,
-            _ => return None,
-        })
+        match self {
+            Var::Derived(Derived::HeadEducation | Derived::MaxEducation) => {
+                Some(EducationLevel::CODES)
+            }
+            Var::Derived(Derived::HeadSector) => Some(HEAD_SECTORS.as_slice()),
+            Var::Household(_) | Var::Member(_) => column_codes(self.name()),
+            _ => None,
+        }
     }
 }
+
+/// head_sector: the head's sector, `none` when the head does not work (pmt-model.md).
+static HEAD_SECTORS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    let mut v = Sector::CODES.to_vec();
+    v.push("none");
+    v
+});
 
 /// A value as a rule sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]

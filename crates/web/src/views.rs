@@ -439,7 +439,7 @@ fn reason(r: Option<bool>, checks: &[selaras_domain::rules::Check]) -> String {
 /// Every program of the default catalogue for one household: eligible or not and why
 /// (ranks of the newest edition that ranked it; ages today), and enrolment.
 pub async fn program_views(state: &AppState, rec: &HouseholdRecord) -> ApiResult<Vec<ProgramView>> {
-    use selaras_domain::rules::{RankFacts, RecordFacts, Unit};
+    use selaras_domain::rules::{RecordFacts, Unit};
     let id = rec.household.id.to_string();
     let rank = state
         .store
@@ -447,16 +447,7 @@ pub async fn program_views(state: &AppState, rec: &HouseholdRecord) -> ApiResult
         .await?
         .into_iter()
         .next()
-        .and_then(|(_, r)| {
-            Some(RankFacts {
-                score: r.score?,
-                national_rank: r.national_rank? as u64,
-                national_percentile: r.national_percentile? as u64,
-                national_decile: r.national_decile? as u64,
-                province_decile: r.province_decile? as u64,
-                regency_decile: r.regency_decile? as u64,
-            })
-        });
+        .and_then(|(_, r)| r.rank_facts());
     let members: Vec<_> = rec.members.iter().map(|m| m.member.clone()).collect();
     let facts = RecordFacts::new(&rec.household, &members, today(), rank);
     let values = rec.household.values();
