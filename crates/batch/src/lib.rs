@@ -5,6 +5,7 @@ pub mod editions;
 pub mod eligibility;
 pub mod export;
 pub mod import;
+pub mod participation;
 
 use selaras_domain::registry::RegionLookup;
 use selaras_domain::RegionCode;

@@ -112,6 +112,11 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Program participant lists.
+    Participation {
+        #[command(subcommand)]
+        command: ParticipationCommand,
+    },
     /// PMT models stored in the registry.
     Model {
         #[command(subcommand)]
@@ -151,6 +156,17 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ParticipationCommand {
+    /// Load a participant list (`program,household_id,nik,period,status`); bad rows go
+    /// to FILE.rejects.csv with line, column and reason.
+    Import {
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: String,
+        file: PathBuf,
     },
 }
 
@@ -589,6 +605,30 @@ async fn run(cmd: Command) -> Result<()> {
                 if new { "yes" } else { "already" },
                 stored.digest
             );
+            Ok(())
+        }
+        Command::Participation {
+            command: ParticipationCommand::Import { db, file },
+        } => {
+            let store = selaras_store::connect(&db)
+                .await
+                .with_context(|| format!("cannot open {db}"))?;
+            let catalogue = selaras_domain::programs::Catalogue::default_catalogue();
+            let r = selaras_batch::participation::import_participation(
+                &*store,
+                &catalogue,
+                &file,
+                &whoami(),
+            )
+            .await?;
+            if r.rejected > 0 {
+                eprintln!(
+                    "{} rows rejected: see {}",
+                    r.rejected,
+                    r.rejects_path.display()
+                );
+            }
+            println!("loaded={} rejected={}", r.loaded, r.rejected);
             Ok(())
         }
         Command::Model {

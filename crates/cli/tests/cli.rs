@@ -568,3 +568,35 @@ fn eligibility_writes_both_files_and_ends_with_key_values() {
     assert!(stdout.is_empty());
     assert!(err.starts_with("selaras: --as-of:"), "{err}");
 }
+
+#[test]
+fn participation_import_loads_good_rows_and_rejects_bad_ones() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/conformance");
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    for f in ["households.csv", "members.csv"] {
+        std::fs::copy(root.join("data").join(f), data.join(f)).unwrap();
+    }
+    let db = format!("sqlite://{}", d.path().join("p.db").display());
+    let (code, _, err) = run(&["import", "--db", &db, data.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let list = d.path().join("pkh.csv");
+    std::fs::write(
+        &list,
+        "program,household_id,nik,period,status\npkh,H24114258751b4c83,,2026-01,enrolled\npkh,H24114258751b4c83,,2026-01,maybe\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(&[
+        "participation",
+        "import",
+        "--db",
+        &db,
+        list.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(last_line(&out), "loaded=1 rejected=1");
+    assert!(err.contains("pkh.csv.rejects.csv"), "{err}");
+    let rejects = std::fs::read_to_string(d.path().join("pkh.csv.rejects.csv")).unwrap();
+    assert!(rejects.contains("pkh.csv,3,status,"), "{rejects}");
+}

@@ -6,6 +6,7 @@ pub mod codes;
 pub mod date;
 pub mod money;
 pub mod nik;
+pub mod participation;
 pub mod pmt;
 pub mod programs;
 pub mod region;

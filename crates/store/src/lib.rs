@@ -328,6 +328,32 @@ pub struct HouseholdRank {
     pub unscored: Option<String>,
 }
 
+/// A participant-list entry to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewParticipation {
+    pub program: String,
+    pub household_id: String,
+    /// For member programs.
+    pub nik: Option<String>,
+    /// `YYYY-MM`.
+    pub period: String,
+    pub status: selaras_domain::participation::Status,
+}
+
+/// A recorded participant-list entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParticipationRecord {
+    pub id: i64,
+    pub program: String,
+    pub household_id: String,
+    pub nik: Option<String>,
+    pub period: String,
+    /// `enrolled` or `exited`.
+    pub status: String,
+    pub change_id: i64,
+    pub recorded_at: String,
+}
+
 impl HouseholdRank {
     /// The ranks as eligibility rules read them; `None` when the household was not scored.
     pub fn rank_facts(&self) -> Option<selaras_domain::rules::RankFacts> {
@@ -400,6 +426,11 @@ pub trait Storage: Send + Sync {
     async fn save_edition(&self, edition: &NewEdition, ranks: &[HouseholdRank]) -> Result<Edition>;
     async fn editions(&self) -> Result<Vec<Edition>>;
     async fn edition(&self, id: i64) -> Result<Option<Edition>>;
+    /// Records participant-list entries under `change`, in one transaction.
+    async fn record_participation(&self, change: &Change, rows: &[NewParticipation])
+        -> Result<u64>;
+    /// Every participation entry of a household (and its members), oldest first.
+    async fn participation(&self, household_id: &str) -> Result<Vec<ParticipationRecord>>;
     /// A household's place in every edition, newest first.
     async fn household_ranks(&self, household_id: &str) -> Result<Vec<(Edition, HouseholdRank)>>;
 

@@ -820,6 +820,18 @@ impl Storage for PgStore {
         ranking_sql::edition(&self.pool, id).await
     }
 
+    async fn record_participation(
+        &self,
+        change: &Change,
+        rows: &[NewParticipation],
+    ) -> Result<u64> {
+        ranking_sql::record_participation(&self.pool, change, rows).await
+    }
+
+    async fn participation(&self, household_id: &str) -> Result<Vec<ParticipationRecord>> {
+        ranking_sql::participation(&self.pool, household_id).await
+    }
+
     async fn household_ranks(&self, household_id: &str) -> Result<Vec<(Edition, HouseholdRank)>> {
         ranking_sql::household_ranks(&self.pool, household_id).await
     }

@@ -253,6 +253,7 @@ pub fn migrations(d: Dialect) -> Vec<(i64, String)> {
         (1, migration_1(d)),
         (2, migration_2(d)),
         (3, crate::ranking::migration_3(d)),
+        (4, crate::ranking::migration_4(d)),
     ]
 }
 

@@ -393,6 +393,11 @@ pub struct VerdictView {
     pub eligible: Option<bool>,
     /// "memenuhi" or the first condition not met (or unknown), in Indonesian.
     pub reason: String,
+    /// The unit's latest participant-list entry: enrolled (`true`) or exited (`false`);
+    /// `null` when no list names it.
+    pub enrolled: Option<bool>,
+    /// The month of that entry (`YYYY-MM`).
+    pub enrolled_period: Option<String>,
     pub checks: Vec<CheckView>,
 }
 
@@ -404,7 +409,8 @@ pub struct ProgramView {
     /// `household` or `member`.
     pub unit: String,
     pub rule: String,
-    /// The household's participation flag, for programs that have one.
+    /// Enrolled: the household's latest participant-list entry for the program, else
+    /// its participation flag (programs that have one); `null` when neither says.
     pub enrolled: Option<bool>,
     /// One verdict for a household program; one per active member otherwise.
     pub verdicts: Vec<VerdictView>,
@@ -452,23 +458,37 @@ pub async fn program_views(state: &AppState, rec: &HouseholdRecord) -> ApiResult
     let facts = RecordFacts::new(&rec.household, &members, today(), rank);
     let values = rec.household.values();
     let catalogue = selaras_domain::programs::Catalogue::default_catalogue();
-    let verdict =
-        |nik: Option<String>, member: Option<usize>, rule: &selaras_domain::rules::Rule| {
-            let (r, checks) = rule.explain(&facts, member);
-            VerdictView {
-                nik,
-                eligible: r,
-                reason: reason(r, &checks),
-                checks: checks
-                    .into_iter()
-                    .map(|c| CheckView {
-                        clause: c.clause,
-                        values: c.values,
-                        passed: c.passed,
-                    })
-                    .collect(),
-            }
-        };
+    let history = state.store.participation(&id).await?;
+    // The latest entry of a program for a person (`Some(nik)`) or for the household.
+    let latest = |program: &str, nik: Option<&str>| {
+        history
+            .iter()
+            .rev()
+            .find(|p| p.program == program && p.nik.as_deref() == nik)
+            .map(|p| (p.status == "enrolled", p.period.clone()))
+    };
+    let verdict = |program: &str,
+                   nik: Option<String>,
+                   member: Option<usize>,
+                   rule: &selaras_domain::rules::Rule| {
+        let (r, checks) = rule.explain(&facts, member);
+        let entry = latest(program, nik.as_deref());
+        VerdictView {
+            enrolled: entry.as_ref().map(|e| e.0),
+            enrolled_period: entry.map(|e| e.1),
+            nik,
+            eligible: r,
+            reason: reason(r, &checks),
+            checks: checks
+                .into_iter()
+                .map(|c| CheckView {
+                    clause: c.clause,
+                    values: c.values,
+                    passed: c.passed,
+                })
+                .collect(),
+        }
+    };
     Ok(catalogue
         .programs
         .iter()
@@ -481,16 +501,17 @@ pub async fn program_views(state: &AppState, rec: &HouseholdRecord) -> ApiResult
                 Unit::Member => "member".into(),
             },
             rule: p.rule.text.clone(),
-            enrolled: p
-                .participation_flag
-                .map(|c| matches!(values[c], selaras_domain::registry::Value::Bool(true))),
+            enrolled: latest(&p.code, None).map(|e| e.0).or_else(|| {
+                p.participation_flag
+                    .map(|c| matches!(values[c], selaras_domain::registry::Value::Bool(true)))
+            }),
             verdicts: match p.unit {
-                Unit::Household => vec![verdict(None, None, &p.rule)],
+                Unit::Household => vec![verdict(&p.code, None, None, &p.rule)],
                 Unit::Member => facts
                     .niks
                     .iter()
                     .enumerate()
-                    .map(|(k, nik)| verdict(Some(nik.clone()), Some(k), &p.rule))
+                    .map(|(k, nik)| verdict(&p.code, Some(nik.clone()), Some(k), &p.rule))
                     .collect(),
             },
         })

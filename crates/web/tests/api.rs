@@ -544,6 +544,61 @@ async fn programs_of_a_household_say_who_is_eligible_and_why() {
         );
         assert_eq!(app.get(&path, None).await.0, 401);
 
+        // Participant lists: the person's KIS-PBI enrolment and the household's PKH exit.
+        use selaras_domain::participation::Status;
+        let change = app
+            .store
+            .record_change(&selaras_store::NewChange {
+                actor: "uji".into(),
+                kind: selaras_store::ChangeKind::Import,
+                reference: None,
+                note: None,
+            })
+            .await
+            .unwrap();
+        let entry = |program: &str, nik: Option<&str>, period: &str, status| {
+            selaras_store::NewParticipation {
+                program: program.into(),
+                household_id: HH.into(),
+                nik: nik.map(String::from),
+                period: period.into(),
+                status,
+            }
+        };
+        app.store
+            .record_participation(
+                &change,
+                &[
+                    entry("kis_pbi", Some(NIK), "2026-02", Status::Enrolled),
+                    entry("pkh", None, "2026-01", Status::Enrolled),
+                    entry("pkh", None, "2026-05", Status::Exited),
+                ],
+            )
+            .await
+            .unwrap();
+        let (_, _, body) = app.get(&path, Some(&inside)).await;
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let find = |code: &str| {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["code"] == code)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(
+            find("pkh")["enrolled"],
+            false,
+            "the latest entry is the exit"
+        );
+        let kis = find("kis_pbi");
+        let verdicts = kis["verdicts"].as_array().unwrap();
+        let mine = verdicts.iter().find(|x| x["nik"] == NIK).unwrap();
+        assert_eq!(mine["enrolled"], true);
+        assert_eq!(mine["enrolled_period"], "2026-02");
+        let other = verdicts.iter().find(|x| x["nik"] != NIK).unwrap();
+        assert!(other["enrolled"].is_null());
+
         // The person's view keeps their own verdicts.
         let (_, _, body) = app
             .get(&format!("/api/v1/people/{NIK}"), Some(&inside))
