@@ -12,7 +12,7 @@
 //! left out, as in ranking; a household that cannot be scored has unknown ranks, so a rule
 //! that reads them does not hold for it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -92,7 +92,9 @@ pub fn eligibility_dir(
     let regions = Regions::default();
 
     // Members by household (active ones; the household's order of the file).
-    let mut members: HashMap<String, Vec<Member>> = HashMap::new();
+    // Members by household, at the household's place in the frame (no keys to hash);
+    // households.csv order is the frame's, so they are taken in step below.
+    let mut members: Vec<Vec<Member>> = (0..frame.len()).map(|_| Vec::new()).collect();
     let mut mf = ix::open(dir, MEMBERS_FILE, MEMBER_COLUMNS)?;
     while let Some(item) = mf.next_item() {
         match item {
@@ -113,11 +115,10 @@ pub fn eligibility_dir(
                     &regions,
                 )
                 .map_err(|e| row_error(MEMBERS_FILE, line, e))?;
-                if m.exit.is_none() {
-                    members
-                        .entry(m.household_id.to_string())
-                        .or_default()
-                        .push(m);
+                // Not in the frame: a household with an exit state (the frame has checked
+                // that every member's household exists).
+                if let (None, Some(i)) = (m.exit, frame.find(m.household_id.as_str().as_bytes())) {
+                    members[i].push(m);
                 }
             }
         }
@@ -152,6 +153,53 @@ pub fn eligibility_dir(
     let mut quota_units: Vec<(usize, usize, Option<u64>, String, String)> = Vec::new();
 
     let mut hf = ix::open(dir, HOUSEHOLDS_FILE, HOUSEHOLD_COLUMNS)?;
+    let mut batch: Vec<(Household, Vec<Member>, Option<RankFacts>)> = Vec::with_capacity(BATCH);
+    let mut merge = |judged: Vec<Judged>| {
+        for j in judged {
+            let mut received: Vec<&str> = Vec::new();
+            for (k, (p, r)) in programs.iter().zip(&j.programs).enumerate() {
+                let quota = p.quota_for(&j.region);
+                for nik in &r.eligible {
+                    let _ = writeln!(rows[k], "{},{},{},{nik}", p.code, unit_name(p.unit), j.id);
+                    if let Some(q) = quota {
+                        quota_units.push((k, q, j.national_rank, j.id.clone(), nik.clone()));
+                    }
+                }
+                let s = &mut sums[k];
+                s.eligible_units += r.eligible.len() as u64;
+                let eligible = !r.eligible.is_empty();
+                s.eligible_households += eligible as u64;
+                if let Some(enrolled) = r.enrolled {
+                    *s.enrolled_households.get_or_insert(0) += enrolled as u64;
+                    *s.eligible_not_enrolled.get_or_insert(0) += (eligible && !enrolled) as u64;
+                    *s.enrolled_not_eligible.get_or_insert(0) += (enrolled && !eligible) as u64;
+                    let g = gaps.entry((j.regency.clone(), k)).or_default();
+                    g[0] += eligible as u64;
+                    g[1] += enrolled as u64;
+                    g[2] += (eligible && !enrolled) as u64;
+                    g[3] += (enrolled && !eligible) as u64;
+                    if enrolled {
+                        received.push(&p.code);
+                    }
+                }
+            }
+            let combo = if received.is_empty() {
+                "none".to_string()
+            } else {
+                received.join("+")
+            };
+            *combos.entry((j.regency, combo)).or_default() += 1;
+        }
+    };
+    let judge_all = |batch: &mut Vec<(Household, Vec<Member>, Option<RankFacts>)>| -> Vec<Judged> {
+        use rayon::prelude::*;
+        let judged = batch
+            .par_iter()
+            .map(|(h, ms, rank)| judge(h, ms, *rank, programs, as_of))
+            .collect();
+        batch.clear();
+        judged
+    };
     while let Some(item) = hf.next_item() {
         let (line, record) = match item {
             ReadItem::Unreadable { line, reason } => {
@@ -175,77 +223,27 @@ pub fn eligibility_dir(
         if h.exit.is_some() {
             continue;
         }
-        let id = h.id.to_string();
-        let rank = frame.find(id.as_bytes()).and_then(|i| {
-            let r = ranking.ranks[i];
-            (r.national_rank > 0).then(|| RankFacts {
-                score: ranking.scores[i],
-                national_rank: r.national_rank as u64,
-                national_percentile: r.national_percentile as u64,
-                national_decile: r.national_decile as u64,
-                province_decile: r.province_decile as u64,
-                regency_decile: r.regency_decile as u64,
-            })
-        });
-        let ms = members.remove(&id).unwrap_or_default();
-        let facts = RecordFacts::new(&h, &ms, as_of, rank);
-        let values = h.values();
-        let region = h.region.as_str();
-        let regency = region.get(..5).unwrap_or(region).to_string();
-        let national_rank = rank.map(|r| r.national_rank);
-        let mut received: Vec<&str> = Vec::new();
-        for (k, p) in programs.iter().enumerate() {
-            let mut units = 0u64;
-            let quota = p.quota_for(region);
-            let mut eligible_unit = |nik: &str| {
-                if let Some(q) = quota {
-                    quota_units.push((k, q, national_rank, id.clone(), nik.to_string()));
-                }
-            };
-            match p.rule.unit {
-                Unit::Household => {
-                    if p.rule.eval(&facts, None) == Some(true) {
-                        units = 1;
-                        let _ = writeln!(rows[k], "{},household,{id},", p.code);
-                        eligible_unit("");
-                    }
-                }
-                Unit::Member => {
-                    for (m, nik) in facts.niks.iter().enumerate() {
-                        if p.rule.eval(&facts, Some(m)) == Some(true) {
-                            units += 1;
-                            let _ = writeln!(rows[k], "{},member,{id},{nik}", p.code);
-                            eligible_unit(nik);
-                        }
-                    }
-                }
+        let (ms, rank) = match frame.find(h.id.as_str().as_bytes()) {
+            None => (Vec::new(), None),
+            Some(i) => {
+                let r = ranking.ranks[i];
+                let rank = (r.national_rank > 0).then(|| RankFacts {
+                    score: ranking.scores[i],
+                    national_rank: r.national_rank as u64,
+                    national_percentile: r.national_percentile as u64,
+                    national_decile: r.national_decile as u64,
+                    province_decile: r.province_decile as u64,
+                    regency_decile: r.regency_decile as u64,
+                });
+                (std::mem::take(&mut members[i]), rank)
             }
-            let s = &mut sums[k];
-            s.eligible_units += units;
-            let eligible = units > 0;
-            s.eligible_households += eligible as u64;
-            if let Some(col) = p.participation_flag {
-                let enrolled = matches!(values[col], selaras_domain::registry::Value::Bool(true));
-                *s.enrolled_households.get_or_insert(0) += enrolled as u64;
-                *s.eligible_not_enrolled.get_or_insert(0) += (eligible && !enrolled) as u64;
-                *s.enrolled_not_eligible.get_or_insert(0) += (enrolled && !eligible) as u64;
-                let g = gaps.entry((regency.clone(), k)).or_default();
-                g[0] += eligible as u64;
-                g[1] += enrolled as u64;
-                g[2] += (eligible && !enrolled) as u64;
-                g[3] += (enrolled && !eligible) as u64;
-                if enrolled {
-                    received.push(&p.code);
-                }
-            }
-        }
-        let combo = if received.is_empty() {
-            "none".to_string()
-        } else {
-            received.join("+")
         };
-        *combos.entry((regency, combo)).or_default() += 1;
+        batch.push((h, ms, rank));
+        if batch.len() == BATCH {
+            merge(judge_all(&mut batch));
+        }
     }
+    merge(judge_all(&mut batch));
     for r in &rows {
         w.write_all(r).map_err(io)?;
     }
@@ -327,6 +325,67 @@ pub fn eligibility_dir(
         )?;
     }
     Ok(sums)
+}
+
+/// Households judged in parallel at a time (in file order, merged in order).
+const BATCH: usize = 4_096;
+
+/// One household's verdicts under every program.
+struct Judged {
+    id: String,
+    region: String,
+    regency: String,
+    national_rank: Option<u64>,
+    programs: Vec<ProgramResult>,
+}
+
+struct ProgramResult {
+    /// Eligible units: NIKs (member programs) or one empty NIK (the household).
+    eligible: Vec<String>,
+    /// The participation flag, for programs that have one.
+    enrolled: Option<bool>,
+}
+
+fn judge(
+    h: &Household,
+    ms: &[Member],
+    rank: Option<RankFacts>,
+    programs: &[Program],
+    as_of: Date,
+) -> Judged {
+    let facts = RecordFacts::new(h, ms, as_of, rank);
+    let values = h.values();
+    let region = h.region.as_str();
+    Judged {
+        id: h.id.to_string(),
+        region: region.to_string(),
+        regency: region.get(..5).unwrap_or(region).to_string(),
+        national_rank: rank.map(|r| r.national_rank),
+        programs: programs
+            .iter()
+            .map(|p| ProgramResult {
+                eligible: match p.unit {
+                    Unit::Household => {
+                        if p.rule.eval(&facts, None) == Some(true) {
+                            vec![String::new()]
+                        } else {
+                            Vec::new()
+                        }
+                    }
+                    Unit::Member => facts
+                        .niks
+                        .iter()
+                        .enumerate()
+                        .filter(|(m, _)| p.rule.eval(&facts, Some(*m)) == Some(true))
+                        .map(|(_, nik)| nik.clone())
+                        .collect(),
+                },
+                enrolled: p
+                    .participation_flag
+                    .map(|c| matches!(values[c], selaras_domain::registry::Value::Bool(true))),
+            })
+            .collect(),
+    }
 }
 
 /// An eligible unit under a quota: its national rank, household and NIK (empty for a
