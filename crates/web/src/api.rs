@@ -169,6 +169,29 @@ pub async fn get_programs(
     Ok(Json(program_views(&state, &rec).await?))
 }
 
+/// The program catalogue: every program with its owner, unit, benefit, quotas and rule.
+#[utoipa::path(get, path = "/api/v1/programs",
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<CatalogueProgramView>), (status = 401, body = Problem)))]
+pub async fn list_programs(_caller: ApiCaller) -> ApiResult<Json<Vec<CatalogueProgramView>>> {
+    let c = selaras_domain::programs::Catalogue::default_catalogue();
+    Ok(Json(c.programs.iter().map(Into::into).collect()))
+}
+
+/// One program of the catalogue; 404 for an unknown code.
+#[utoipa::path(get, path = "/api/v1/programs/{code}", params(("code" = String, Path, description = "program code, e.g. pkh")),
+    security(("bearer" = [])),
+    responses((status = 200, body = CatalogueProgramView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_program(
+    _caller: ApiCaller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<CatalogueProgramView>> {
+    let c = selaras_domain::programs::Catalogue::default_catalogue();
+    c.program(&code)
+        .map(|p| Json(p.into()))
+        .ok_or(ApiError::NotFound)
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct EditionQuery {
     /// A ranking edition (default: the newest that ranked the household).
@@ -207,8 +230,8 @@ impl utoipa::Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Selaras API", description = "Integrated social service and referral system (SLRT). Errors are application/problem+json (RFC 9457)."),
-    paths(create_session, get_person, get_household, get_history, get_explanation, get_programs),
-    components(schemas(Problem, SessionRequest, SessionResponse, PersonView, HouseholdView, MemberView, RegionView, RegionName, ChangeView, VersionView, RankView, TermView, ExplanationView, ProgramView, VerdictView, CheckView)),
+    paths(create_session, get_person, get_household, get_history, get_explanation, get_programs, list_programs, get_program),
+    components(schemas(Problem, SessionRequest, SessionResponse, PersonView, HouseholdView, MemberView, RegionView, RegionName, ChangeView, VersionView, RankView, TermView, ExplanationView, ProgramView, VerdictView, CheckView, CatalogueProgramView)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

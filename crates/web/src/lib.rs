@@ -105,6 +105,8 @@ pub fn router(state: AppState) -> Router {
             get(api::get_explanation),
         )
         .route("/api/v1/households/{id}/programs", get(api::get_programs))
+        .route("/api/v1/programs", get(api::list_programs))
+        .route("/api/v1/programs/{code}", get(api::get_program))
         .route("/", get(pages::search))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))

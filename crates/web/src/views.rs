@@ -517,3 +517,52 @@ pub async fn program_views(state: &AppState, rec: &HouseholdRecord) -> ApiResult
         })
         .collect())
 }
+
+/// A program of the catalogue, as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CatalogueProgramView {
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    /// `central`, `province`, `regency` or `non_government`.
+    pub owner_level: String,
+    pub owner: String,
+    /// `household` or `member`.
+    pub unit: String,
+    /// `cash`, `in_kind`, `service` or `insurance`.
+    pub benefit_kind: String,
+    /// Whole rupiah per unit and period; `null` where the sources give none.
+    pub benefit_amount_rupiah: Option<i64>,
+    pub benefit_period: Option<String>,
+    pub benefit_note: Option<String>,
+    /// Region code → units that may be enrolled.
+    pub quotas: BTreeMap<String, u64>,
+    pub participation_flag: Option<String>,
+    /// The eligibility rule, in the rule language.
+    pub rule: String,
+}
+
+impl From<&selaras_domain::programs::Program> for CatalogueProgramView {
+    fn from(p: &selaras_domain::programs::Program) -> Self {
+        CatalogueProgramView {
+            code: p.code.clone(),
+            name_id: p.name_id.clone(),
+            name_en: p.name_en.clone(),
+            owner_level: p.owner_level.code().into(),
+            owner: p.owner.clone(),
+            unit: match p.unit {
+                selaras_domain::rules::Unit::Household => "household".into(),
+                selaras_domain::rules::Unit::Member => "member".into(),
+            },
+            benefit_kind: p.benefit.kind.code().into(),
+            benefit_amount_rupiah: p.benefit.amount.map(|r| r.0),
+            benefit_period: p.benefit.period.clone(),
+            benefit_note: p.benefit.note.clone(),
+            quotas: p.quotas.iter().map(|(r, n)| (r.to_string(), *n)).collect(),
+            participation_flag: p
+                .participation_flag
+                .map(|i| selaras_domain::registry::HOUSEHOLD_COLUMNS[i].name.into()),
+            rule: p.rule.text.clone(),
+        }
+    }
+}

@@ -634,3 +634,31 @@ async fn programs_of_a_household_say_who_is_eligible_and_why() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_catalogue_is_on_the_api() {
+    for app in TestApp::builder()
+        .user("pemantau", Role::Viewer, "national")
+        .empty()
+        .build_all()
+        .await
+    {
+        let t = app.token("pemantau").await;
+        let (s, _, body) = app.get("/api/v1/programs", Some(&t)).await;
+        assert_eq!(s, 200, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v.as_array().unwrap().len(), 9);
+        let (s, _, body) = app.get("/api/v1/programs/kip", Some(&t)).await;
+        assert_eq!(s, 200);
+        let kip: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(kip["unit"], "member");
+        assert_eq!(kip["participation_flag"], "in_kip");
+        assert!(kip["rule"]
+            .as_str()
+            .unwrap()
+            .contains("age between 6 and 21"));
+        let (s, ct, _) = app.get("/api/v1/programs/beasiswa", Some(&t)).await;
+        assert_eq!((s, ct.as_str()), (404, "application/problem+json"));
+        assert_eq!(app.get("/api/v1/programs", None).await.0, 401);
+    }
+}
