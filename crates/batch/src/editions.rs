@@ -33,6 +33,8 @@ pub enum EditionError {
     Frame(#[from] FrameError),
     #[error("{0}")]
     NotFound(String),
+    #[error("the ranking stopped: {0}")]
+    Stopped(String),
     #[error("stored model {id} version {version} no longer loads: {reason}")]
     BadModel {
         id: String,
@@ -151,7 +153,7 @@ async fn run(
         Ok::<_, EditionError>((input, output, ranks))
     })
     .await
-    .map_err(|e| EditionError::NotFound(format!("ranking stopped: {e}")))??;
+    .map_err(|e| EditionError::Stopped(e.to_string()))??;
     Ok(Run {
         households: report.households as i64,
         members: report.members as i64,

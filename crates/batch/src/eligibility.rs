@@ -19,7 +19,7 @@ use std::path::Path;
 use selaras_domain::pmt::Model;
 use selaras_domain::programs::{apply_quota, Program};
 use selaras_domain::registry::{Household, Member, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
-use selaras_domain::rules::{RankFacts, RecordFacts, Unit};
+use selaras_domain::rules::{Facts, RankFacts, RecordFacts, Unit, Val, Var};
 use selaras_domain::Date;
 use selaras_interchange::{self as ix, MappedRow, ReadItem, HOUSEHOLDS_FILE, MEMBERS_FILE};
 use selaras_targeting::{Frame, FrameError};
@@ -54,13 +54,6 @@ pub struct Summary {
     pub enrolled_households: Option<u64>,
     pub eligible_not_enrolled: Option<u64>,
     pub enrolled_not_eligible: Option<u64>,
-}
-
-fn unit_name(u: Unit) -> &'static str {
-    match u {
-        Unit::Household => "household",
-        Unit::Member => "member",
-    }
 }
 
 fn row_error(
@@ -137,7 +130,7 @@ pub fn eligibility_dir(
         .iter()
         .map(|p| Summary {
             program: p.code.clone(),
-            unit: unit_name(p.unit),
+            unit: p.unit.code(),
             enrolled_households: p.participation_flag.map(|_| 0),
             eligible_not_enrolled: p.participation_flag.map(|_| 0),
             enrolled_not_eligible: p.participation_flag.map(|_| 0),
@@ -160,7 +153,7 @@ pub fn eligibility_dir(
             for (k, (p, r)) in programs.iter().zip(&j.programs).enumerate() {
                 let quota = p.quota_for(&j.region);
                 for nik in &r.eligible {
-                    let _ = writeln!(rows[k], "{},{},{},{nik}", p.code, unit_name(p.unit), j.id);
+                    let _ = writeln!(rows[k], "{},{},{},{nik}", p.code, p.unit.code(), j.id);
                     if let Some(q) = quota {
                         quota_units.push((k, q, j.national_rank, j.id.clone(), nik.clone()));
                     }
@@ -354,7 +347,6 @@ fn judge(
     as_of: Date,
 ) -> Judged {
     let facts = RecordFacts::new(h, ms, as_of, rank);
-    let values = h.values();
     let region = h.region.as_str();
     Judged {
         id: h.id.to_string(),
@@ -382,7 +374,7 @@ fn judge(
                 },
                 enrolled: p
                     .participation_flag
-                    .map(|c| matches!(values[c], selaras_domain::registry::Value::Bool(true))),
+                    .map(|c| facts.value(Var::Household(c), None) == Val::Bool(true)),
             })
             .collect(),
     }

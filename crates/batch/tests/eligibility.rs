@@ -70,7 +70,7 @@ fn default_rules_give_the_expected_eligible_units() {
             )
         })
         .collect();
-    let catalogue = Catalogue::default_catalogue();
+    let catalogue = Catalogue::shipped();
     let rules: Vec<(&str, Rule)> = catalogue
         .programs
         .iter()
@@ -146,7 +146,7 @@ fn batch_run_writes_the_expected_files() {
         &std::fs::read_to_string(fixtures().join("model.json")).unwrap(),
     )
     .unwrap();
-    let programs = Catalogue::default_catalogue().programs;
+    let programs = Catalogue::shipped().programs.clone();
     let out = tempfile::tempdir().unwrap();
     let sums = selaras_batch::eligibility::eligibility_dir(
         &fixtures().join("data"),
@@ -207,7 +207,7 @@ async fn batch_and_on_demand_agree_on_a_generated_set() {
     )
     .unwrap();
     let as_of = Date::parse("2026-01-01").unwrap();
-    let catalogue = Catalogue::default_catalogue();
+    let catalogue = Catalogue::shipped();
     let out = tempfile::tempdir().unwrap();
     selaras_batch::eligibility::eligibility_dir(
         d.path(),

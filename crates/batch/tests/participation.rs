@@ -17,7 +17,7 @@ const NIK: &str = "1222016108457115";
 #[tokio::test]
 async fn participant_lists_load_with_rejects_and_history() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/conformance/data");
-    let catalogue = Catalogue::default_catalogue();
+    let catalogue = Catalogue::shipped();
     for t in stores().await {
         let src = tempfile::tempdir().unwrap();
         for f in ["households.csv", "members.csv"] {
@@ -49,7 +49,7 @@ async fn participant_lists_load_with_rejects_and_history() {
             ),
         )
         .unwrap();
-        let r = import_participation(&*t.store, &catalogue, &file, "uji")
+        let r = import_participation(&*t.store, catalogue, &file, "uji")
             .await
             .unwrap();
         assert_eq!((r.loaded, r.rejected), (2, 5), "{}", t.name);
@@ -82,7 +82,7 @@ async fn participant_lists_load_with_rejects_and_history() {
             format!("program,household_id,nik,period,status\npkh,{HH},,2026-06,exited\n"),
         )
         .unwrap();
-        let r = import_participation(&*t.store, &catalogue, &exit, "uji")
+        let r = import_participation(&*t.store, catalogue, &exit, "uji")
             .await
             .unwrap();
         assert_eq!((r.loaded, r.rejected), (1, 0));
@@ -104,7 +104,7 @@ async fn participant_lists_load_with_rejects_and_history() {
         // A list without a required column stops before anything is written.
         let bad = d.path().join("bad.csv");
         std::fs::write(&bad, "program,nik,period\npkh,,2026-01\n").unwrap();
-        let e = import_participation(&*t.store, &catalogue, &bad, "uji")
+        let e = import_participation(&*t.store, catalogue, &bad, "uji")
             .await
             .unwrap_err();
         assert!(

@@ -551,7 +551,7 @@ async fn run(cmd: Command) -> Result<()> {
             let model = data_and_model(&data, &model)?;
             let as_of = Date::parse(&as_of).map_err(|e| anyhow!("--as-of: {e}"))?;
             let catalogue = match catalogue {
-                None => Catalogue::default_catalogue(),
+                None => Catalogue::shipped().clone(),
                 Some(path) => {
                     let text = std::fs::read_to_string(&path)
                         .with_context(|| format!("--catalogue: cannot read {}", path.display()))?;
@@ -613,10 +613,10 @@ async fn run(cmd: Command) -> Result<()> {
             let store = selaras_store::connect(&db)
                 .await
                 .with_context(|| format!("cannot open {db}"))?;
-            let catalogue = selaras_domain::programs::Catalogue::default_catalogue();
+            let catalogue = selaras_domain::programs::Catalogue::shipped();
             let r = selaras_batch::participation::import_participation(
                 &*store,
-                &catalogue,
+                catalogue,
                 &file,
                 &whoami(),
             )

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod codes;
 pub mod date;
+pub mod jsonfile;
 pub mod money;
 pub mod nik;
 pub mod participation;

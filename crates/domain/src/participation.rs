@@ -139,18 +139,17 @@ mod tests {
 
     #[test]
     fn rows_parse_or_name_every_problem() {
-        let c = Catalogue::default_catalogue();
-        let ok = Participation::parse(&["pkh", "H1", "", "2026-03", "enrolled"], &c).unwrap();
+        let c = Catalogue::shipped();
+        let ok = Participation::parse(&["pkh", "H1", "", "2026-03", "enrolled"], c).unwrap();
         assert_eq!((ok.program.as_str(), ok.status), ("pkh", Status::Enrolled));
-        let e = Participation::parse(&["xyz", "", "", "2026-13", "maybe"], &c).unwrap_err();
+        let e = Participation::parse(&["xyz", "", "", "2026-13", "maybe"], c).unwrap_err();
         let cols: Vec<&str> = e.iter().map(|x| x.0).collect();
         assert_eq!(cols, ["program", "period", "status"]);
-        let e =
-            Participation::parse(&["kis_pbi", "H1", "", "2026-01", "enrolled"], &c).unwrap_err();
+        let e = Participation::parse(&["kis_pbi", "H1", "", "2026-01", "enrolled"], c).unwrap_err();
         assert_eq!(e[0].0, "nik");
-        let e = Participation::parse(&["pkh", "", "", "2026-01", "exited"], &c).unwrap_err();
+        let e = Participation::parse(&["pkh", "", "", "2026-01", "exited"], c).unwrap_err();
         assert_eq!(e[0].0, "household_id");
-        let e = Participation::parse(&["kip", "", "12", "2026-01", "exited"], &c).unwrap_err();
+        let e = Participation::parse(&["kip", "", "12", "2026-01", "exited"], c).unwrap_err();
         assert_eq!(e[0].0, "nik");
     }
 }

@@ -2,8 +2,6 @@
 //! derived household variables, scoring with per-term explanations, and the ranking
 //! formulas. Pure: the batch engine feeds it values and sorts.
 
-use std::fmt;
-
 use serde_json::Value as Json;
 
 use crate::codes::{Disability, EducationLevel, Relation, Sector, Sex};
@@ -169,30 +167,9 @@ pub struct Model {
 }
 
 /// A model file that cannot be used, with the place (a JSON path) and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ModelError {
-    pub place: String,
-    pub reason: String,
-}
+pub type ModelError = crate::jsonfile::PlaceError;
 
-impl fmt::Display for ModelError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.place.is_empty() {
-            f.write_str(&self.reason)
-        } else {
-            write!(f, "{}: {}", self.place, self.reason)
-        }
-    }
-}
-
-impl std::error::Error for ModelError {}
-
-fn err(place: impl Into<String>, reason: impl Into<String>) -> ModelError {
-    ModelError {
-        place: place.into(),
-        reason: reason.into(),
-    }
-}
+use crate::jsonfile::err;
 
 fn number(v: Option<&Json>, place: &str) -> Result<f64, ModelError> {
     match v {
@@ -281,25 +258,12 @@ fn segment(v: &Json, place: &str, prefixed: bool) -> Result<Segment, ModelError>
 impl Model {
     /// Parses and validates a model file.
     pub fn from_json(text: &str) -> Result<Model, ModelError> {
-        let v: Json = serde_json::from_str(text).map_err(|e| {
-            err(
-                format!("line {} column {}", e.line(), e.column()),
-                e.to_string(),
-            )
-        })?;
-        let Json::Object(o) = &v else {
-            return Err(err("", "a model file is a JSON object"));
-        };
+        let o = &crate::jsonfile::object(text, "a model file")?;
         let id = match o.get("id") {
             Some(Json::String(s)) if !s.trim().is_empty() => s.clone(),
             _ => return Err(err("id", "missing or empty")),
         };
-        let version = match o.get("version") {
-            Some(Json::Number(n)) if n.as_i64().is_some_and(|v| v > 0) => {
-                n.as_i64().unwrap_or_default()
-            }
-            _ => return Err(err("version", "expected a whole number ≥ 1")),
-        };
+        let version = crate::jsonfile::version(o)?;
         let as_of = match o.get("as_of") {
             Some(Json::String(s)) => {
                 Date::parse(s).map_err(|e| err("as_of", format!("{s:?}: {e}")))?

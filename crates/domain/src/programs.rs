@@ -99,26 +99,9 @@ pub struct Catalogue {
 }
 
 /// A catalogue that cannot be used: the place (a JSON path) and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CatalogueError {
-    pub place: String,
-    pub reason: String,
-}
+pub type CatalogueError = crate::jsonfile::PlaceError;
 
-impl std::fmt::Display for CatalogueError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.place, self.reason)
-    }
-}
-
-impl std::error::Error for CatalogueError {}
-
-fn err(place: impl Into<String>, reason: impl Into<String>) -> CatalogueError {
-    CatalogueError {
-        place: place.into(),
-        reason: reason.into(),
-    }
-}
+use crate::jsonfile::err;
 
 fn text(o: &Map<String, Json>, key: &str, place: &str) -> Result<String, CatalogueError> {
     match o.get(key) {
@@ -169,16 +152,13 @@ fn program(v: &Json, place: &str) -> Result<Program, CatalogueError> {
             ),
         )
     })?;
-    let unit = match text(o, "unit", place)?.as_str() {
-        "household" => Unit::Household,
-        "member" => Unit::Member,
-        other => {
-            return Err(err(
-                format!("{place}.unit"),
-                format!("unknown unit {other:?} (expected household or member)"),
-            ))
-        }
-    };
+    let unit = text(o, "unit", place)?;
+    let unit = Unit::parse(&unit).ok_or_else(|| {
+        err(
+            format!("{place}.unit"),
+            format!("unknown unit {unit:?} (expected household or member)"),
+        )
+    })?;
     let bp = format!("{place}.benefit");
     let benefit = match o.get("benefit") {
         Some(Json::Object(b)) => {
@@ -250,19 +230,8 @@ fn program(v: &Json, place: &str) -> Result<Program, CatalogueError> {
 impl Catalogue {
     /// Parses and validates a catalogue file.
     pub fn from_json(text: &str) -> Result<Catalogue, CatalogueError> {
-        let v: Json = serde_json::from_str(text).map_err(|e| {
-            err(
-                format!("line {} column {}", e.line(), e.column()),
-                e.to_string(),
-            )
-        })?;
-        let Json::Object(o) = &v else {
-            return Err(err("", "a catalogue is a JSON object"));
-        };
-        let version = match o.get("version") {
-            Some(Json::Number(n)) if n.as_i64().is_some_and(|v| v > 0) => n.as_i64().unwrap_or(1),
-            _ => return Err(err("version", "expected a whole number ≥ 1")),
-        };
+        let o = &crate::jsonfile::object(text, "a catalogue")?;
+        let version = crate::jsonfile::version(o)?;
         let Some(Json::Array(list)) = o.get("programs") else {
             return Err(err("programs", "expected a list of programs"));
         };
@@ -298,7 +267,7 @@ impl Catalogue {
                     "name_en": p.name_en,
                     "owner_level": p.owner_level.code(),
                     "owner": p.owner,
-                    "unit": match p.unit { Unit::Household => "household", Unit::Member => "member" },
+                    "unit": p.unit.code(),
                     "benefit": {
                         "kind": p.benefit.kind.code(),
                         "amount_rupiah": p.benefit.amount.map(|r| r.0),
@@ -315,13 +284,17 @@ impl Catalogue {
             .unwrap_or_default()
     }
 
-    /// The default catalogue of programs-default.md, as shipped.
-    pub fn default_catalogue() -> Catalogue {
-        // Validated by a test: the shipped file always loads.
-        Catalogue::from_json(DEFAULT_CATALOGUE).unwrap_or(Catalogue {
-            version: 0,
-            programs: Vec::new(),
-        })
+    /// The default catalogue of programs-default.md, as shipped: parsed (rules and all)
+    /// once per process.
+    pub fn shipped() -> &'static Catalogue {
+        static SHIPPED: std::sync::LazyLock<Catalogue> = std::sync::LazyLock::new(|| {
+            // Validated by a test: the shipped file always loads.
+            Catalogue::from_json(DEFAULT_CATALOGUE).unwrap_or(Catalogue {
+                version: 0,
+                programs: Vec::new(),
+            })
+        });
+        &SHIPPED
     }
 
     pub fn program(&self, code: &str) -> Option<&Program> {
@@ -392,7 +365,7 @@ mod tests {
             .collect();
         assert_eq!(flagged, ["pkh", "bpnt", "kis_pbi", "kip"]);
         assert_eq!(Catalogue::from_json(&c.to_json()).unwrap(), c);
-        assert_eq!(Catalogue::default_catalogue(), c);
+        assert_eq!(Catalogue::shipped(), &c);
     }
 
     #[test]

@@ -69,6 +69,24 @@ pub enum Unit {
     Member,
 }
 
+impl Unit {
+    /// `household` or `member`, as catalogue files and outputs write it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Unit::Household => "household",
+            Unit::Member => "member",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Unit> {
+        match s {
+            "household" => Some(Unit::Household),
+            "member" => Some(Unit::Member),
+            _ => None,
+        }
+    }
+}
+
 /// A variable a rule can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Var {
@@ -218,19 +236,6 @@ pub enum CmpOp {
     Ge,
     Eq,
     Ne,
-}
-
-impl CmpOp {
-    pub fn text(self) -> &'static str {
-        match self {
-            CmpOp::Lt => "<",
-            CmpOp::Le => "<=",
-            CmpOp::Gt => ">",
-            CmpOp::Ge => ">=",
-            CmpOp::Eq => "=",
-            CmpOp::Ne => "!=",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1104,6 +1109,23 @@ pub struct RankFacts {
     pub regency_decile: u64,
 }
 
+impl RankFacts {
+    /// From a stored rank row, whose fields are empty when the household was not scored:
+    /// `[national_rank, national_percentile, national_decile, province_decile,
+    /// regency_decile]`.
+    pub fn from_stored(score: Option<f64>, ranks: [Option<i64>; 5]) -> Option<RankFacts> {
+        let [r, p, d, pd, rd] = ranks;
+        Some(RankFacts {
+            score: score?,
+            national_rank: r? as u64,
+            national_percentile: p? as u64,
+            national_decile: d? as u64,
+            province_decile: pd? as u64,
+            regency_decile: rd? as u64,
+        })
+    }
+}
+
 /// The facts of one stored household for on-demand evaluation: its columns, its active
 /// members (in the order given; exited ones left out, as in ranking), the derived PMT
 /// variables and ages at `as_of`, and its ranks (unknown without a ranking).
@@ -1259,7 +1281,7 @@ mod tests {
 
     /// A program's rule from the shipped catalogue (`catalogue/default.json`).
     fn rule(code: &str) -> Rule {
-        crate::programs::Catalogue::default_catalogue()
+        crate::programs::Catalogue::shipped()
             .program(code)
             .unwrap()
             .rule

@@ -357,14 +357,16 @@ pub struct ParticipationRecord {
 impl HouseholdRank {
     /// The ranks as eligibility rules read them; `None` when the household was not scored.
     pub fn rank_facts(&self) -> Option<selaras_domain::rules::RankFacts> {
-        Some(selaras_domain::rules::RankFacts {
-            score: self.score?,
-            national_rank: self.national_rank? as u64,
-            national_percentile: self.national_percentile? as u64,
-            national_decile: self.national_decile? as u64,
-            province_decile: self.province_decile? as u64,
-            regency_decile: self.regency_decile? as u64,
-        })
+        selaras_domain::rules::RankFacts::from_stored(
+            self.score,
+            [
+                self.national_rank,
+                self.national_percentile,
+                self.national_decile,
+                self.province_decile,
+                self.regency_decile,
+            ],
+        )
     }
 }
 

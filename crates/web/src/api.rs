@@ -89,7 +89,7 @@ pub async fn get_person(
         .map(|m| member_view(m, on))
         .ok_or(ApiError::NotFound)?;
     // The person's own verdicts under member programs, and the household programs.
-    let programs = program_views(&state, &rec)
+    let programs = program_views(&state, &rec, &household.ranks)
         .await?
         .into_iter()
         .map(|mut p| {
@@ -166,7 +166,8 @@ pub async fn get_programs(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<ProgramView>>> {
     let rec = readable_household(&state, &caller, &id).await?;
-    Ok(Json(program_views(&state, &rec).await?))
+    let ranks = rank_views(&state, &id).await?;
+    Ok(Json(program_views(&state, &rec, &ranks).await?))
 }
 
 /// The program catalogue: every program with its owner, unit, benefit, quotas and rule.
@@ -174,7 +175,7 @@ pub async fn get_programs(
     security(("bearer" = [])),
     responses((status = 200, body = Vec<CatalogueProgramView>), (status = 401, body = Problem)))]
 pub async fn list_programs(_caller: ApiCaller) -> ApiResult<Json<Vec<CatalogueProgramView>>> {
-    let c = selaras_domain::programs::Catalogue::default_catalogue();
+    let c = selaras_domain::programs::Catalogue::shipped();
     Ok(Json(c.programs.iter().map(Into::into).collect()))
 }
 
@@ -186,8 +187,8 @@ pub async fn get_program(
     _caller: ApiCaller,
     Path(code): Path<String>,
 ) -> ApiResult<Json<CatalogueProgramView>> {
-    let c = selaras_domain::programs::Catalogue::default_catalogue();
-    c.program(&code)
+    selaras_domain::programs::Catalogue::shipped()
+        .program(&code)
         .map(|p| Json(p.into()))
         .ok_or(ApiError::NotFound)
 }
@@ -212,7 +213,12 @@ pub async fn get_explanation(
 ) -> ApiResult<Json<ExplanationView>> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     readable_household(&state, &caller, &id).await?;
-    Ok(Json(explanation(&state, &id, q.edition).await?))
+    let rank = rank_views(&state, &id)
+        .await?
+        .into_iter()
+        .find(|r| q.edition.is_none_or(|e| r.edition == e))
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(explanation(&state, &id, rank).await?))
 }
 
 struct BearerAuth;

@@ -740,13 +740,13 @@ pub async fn household(
     };
     let explain = match ranks.first() {
         None => None,
-        Some(r) => match views::explanation(&state, &id, Some(r.edition)).await {
+        Some(r) => match views::explanation(&state, &id, r.clone()).await {
             Ok(x) => Some(explain_block(x)),
             Err(e) => return error_page(&state, Some(&caller), e),
         },
     };
     let editions = edition_rows(&ranks);
-    let programs = match views::program_views(&state, &rec).await {
+    let programs = match views::program_views(&state, &rec, &ranks).await {
         Ok(p) => program_rows(p, &h.members),
         Err(e) => return error_page(&state, Some(&caller), e),
     };

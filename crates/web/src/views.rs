@@ -320,18 +320,25 @@ pub struct ExplanationView {
     pub score: Option<f64>,
 }
 
-/// The explanation of household `id`'s score in `edition` (default: the newest that
-/// ranked it), rebuilt from the household as it stood at the edition's snapshot.
-pub async fn explanation(
-    state: &AppState,
-    id: &str,
-    edition: Option<i64>,
-) -> ApiResult<ExplanationView> {
-    let rank = rank_views(state, id)
-        .await?
-        .into_iter()
-        .find(|r| edition.is_none_or(|e| r.edition == e))
-        .ok_or(ApiError::NotFound)?;
+impl RankView {
+    /// The ranks as eligibility rules read them; `None` when the household was not scored.
+    pub fn rank_facts(&self) -> Option<selaras_domain::rules::RankFacts> {
+        selaras_domain::rules::RankFacts::from_stored(
+            self.score,
+            [
+                self.national_rank,
+                self.national_percentile,
+                self.national_decile,
+                self.province_decile,
+                self.regency_decile,
+            ],
+        )
+    }
+}
+
+/// The explanation of household `id`'s score in the edition of `rank` (one of
+/// [`rank_views`]), rebuilt from the household as it stood at the edition's snapshot.
+pub async fn explanation(state: &AppState, id: &str, rank: RankView) -> ApiResult<ExplanationView> {
     let stored = state
         .store
         .model(&rank.model_id, Some(rank.model_version))
@@ -443,21 +450,19 @@ fn reason(r: Option<bool>, checks: &[selaras_domain::rules::Check]) -> String {
 }
 
 /// Every program of the default catalogue for one household: eligible or not and why
-/// (ranks of the newest edition that ranked it; ages today), and enrolment.
-pub async fn program_views(state: &AppState, rec: &HouseholdRecord) -> ApiResult<Vec<ProgramView>> {
-    use selaras_domain::rules::{RecordFacts, Unit};
+/// (ranks of the newest of its editions, `ranks` as [`rank_views`] gives them; ages
+/// today), and enrolment.
+pub async fn program_views(
+    state: &AppState,
+    rec: &HouseholdRecord,
+    ranks: &[RankView],
+) -> ApiResult<Vec<ProgramView>> {
+    use selaras_domain::rules::{Facts, RecordFacts, Unit, Val, Var};
     let id = rec.household.id.to_string();
-    let rank = state
-        .store
-        .household_ranks(&id)
-        .await?
-        .into_iter()
-        .next()
-        .and_then(|(_, r)| r.rank_facts());
+    let rank = ranks.first().and_then(RankView::rank_facts);
     let members: Vec<_> = rec.members.iter().map(|m| m.member.clone()).collect();
     let facts = RecordFacts::new(&rec.household, &members, today(), rank);
-    let values = rec.household.values();
-    let catalogue = selaras_domain::programs::Catalogue::default_catalogue();
+    let catalogue = selaras_domain::programs::Catalogue::shipped();
     let history = state.store.participation(&id).await?;
     // The latest entry of a program for a person (`Some(nik)`) or for the household.
     let latest = |program: &str, nik: Option<&str>| {
@@ -496,14 +501,11 @@ pub async fn program_views(state: &AppState, rec: &HouseholdRecord) -> ApiResult
             code: p.code.clone(),
             name_id: p.name_id.clone(),
             name_en: p.name_en.clone(),
-            unit: match p.unit {
-                Unit::Household => "household".into(),
-                Unit::Member => "member".into(),
-            },
+            unit: p.unit.code().into(),
             rule: p.rule.text.clone(),
             enrolled: latest(&p.code, None).map(|e| e.0).or_else(|| {
                 p.participation_flag
-                    .map(|c| matches!(values[c], selaras_domain::registry::Value::Bool(true)))
+                    .map(|c| facts.value(Var::Household(c), None) == Val::Bool(true))
             }),
             verdicts: match p.unit {
                 Unit::Household => vec![verdict(&p.code, None, None, &p.rule)],
@@ -550,10 +552,7 @@ impl From<&selaras_domain::programs::Program> for CatalogueProgramView {
             name_en: p.name_en.clone(),
             owner_level: p.owner_level.code().into(),
             owner: p.owner.clone(),
-            unit: match p.unit {
-                selaras_domain::rules::Unit::Household => "household".into(),
-                selaras_domain::rules::Unit::Member => "member".into(),
-            },
+            unit: p.unit.code().into(),
             benefit_kind: p.benefit.kind.code().into(),
             benefit_amount_rupiah: p.benefit.amount.map(|r| r.0),
             benefit_period: p.benefit.period.clone(),

@@ -366,6 +366,15 @@ fn csrf_of(page: &str) -> String {
         .to_string()
 }
 
+/// The program with this code in a list of programs.
+fn by_code<'a>(list: &'a serde_json::Value, code: &str) -> &'a serde_json::Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == code)
+        .unwrap_or_else(|| panic!("{code} missing"))
+}
+
 /// The row of `expected/ranks.csv` for household `id`.
 fn expected_rank(id: &str) -> Vec<String> {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -520,14 +529,7 @@ async fn programs_of_a_household_say_who_is_eligible_and_why() {
         let (s, _, body) = app.get(&path, Some(&inside)).await;
         assert_eq!(s, 200, "{}: {body}", app.name);
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-        let program = |code: &str| {
-            v.as_array()
-                .unwrap()
-                .iter()
-                .find(|p| p["code"] == code)
-                .unwrap()
-                .clone()
-        };
+        let program = |code: &str| by_code(&v, code).clone();
         assert_eq!(v.as_array().unwrap().len(), 9);
         // Decile 1, percentile 7: BPNT holds, every member is in KIS-PBI.
         let bpnt = program("bpnt");
@@ -578,14 +580,7 @@ async fn programs_of_a_household_say_who_is_eligible_and_why() {
             .unwrap();
         let (_, _, body) = app.get(&path, Some(&inside)).await;
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-        let find = |code: &str| {
-            v.as_array()
-                .unwrap()
-                .iter()
-                .find(|p| p["code"] == code)
-                .unwrap()
-                .clone()
-        };
+        let find = |code: &str| by_code(&v, code).clone();
         assert_eq!(
             find("pkh")["enrolled"],
             false,
@@ -604,12 +599,7 @@ async fn programs_of_a_household_say_who_is_eligible_and_why() {
             .get(&format!("/api/v1/people/{NIK}"), Some(&inside))
             .await;
         let person: serde_json::Value = serde_json::from_str(&body).unwrap();
-        let kis = person["programs"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["code"] == "kis_pbi")
-            .unwrap();
+        let kis = by_code(&person["programs"], "kis_pbi");
         assert_eq!(kis["verdicts"].as_array().unwrap().len(), 1);
         assert_eq!(kis["verdicts"][0]["nik"], NIK);
 
@@ -620,12 +610,7 @@ async fn programs_of_a_household_say_who_is_eligible_and_why() {
             .await;
         assert_eq!(s, 200);
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-        let bpnt = v
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["code"] == "bpnt")
-            .unwrap();
+        let bpnt = by_code(&v, "bpnt");
         assert_eq!(bpnt["verdicts"][0]["eligible"], false);
         let reason = bpnt["verdicts"][0]["reason"].as_str().unwrap();
         assert!(
