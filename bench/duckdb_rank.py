@@ -68,16 +68,11 @@ def model_sql(model):
     return seg_case, score_case, imp_case, dsc, dim, effects, edu_rank, edu_name
 
 
-def build_sql(data, model, out):
-    as_of = model["as_of"]
+def members_sql(data, as_of, extra=""):
+    """Active members with their age in whole years at `as_of` (plus `extra` columns)."""
     m_live = "WHERE exit_state IS NULL" if has_column(data + "/members.csv", "exit_state") else ""
-    h_live = "WHERE h.exit_state IS NULL" if has_column(data + "/households.csv", "exit_state") else ""
-    seg_case, score_case, imp_case, dsc, dim, effects, edu_rank, edu_name = model_sql(model)
     return f"""
-COPY (
-WITH
-m AS (
-  SELECT household_id, relation, sex, working, sector, education_level, disability,
+  SELECT household_id, relation, sex, working, sector, education_level, disability{extra},
          year(DATE {lit(as_of)}) - year(birth_date)
            - CASE WHEN month(birth_date) * 100 + day(birth_date)
                        > month(DATE {lit(as_of)}) * 100 + day(DATE {lit(as_of)})
@@ -85,8 +80,26 @@ m AS (
   FROM read_csv({lit(data + '/members.csv')}, header = true, all_varchar = false,
                 types = {{'birth_date': 'DATE', 'working': 'INTEGER', 'nik': 'VARCHAR',
                           'kk_number': 'VARCHAR', 'household_id': 'VARCHAR'}})
-  {m_live}
-),
+  {m_live}"""
+
+
+def households_sql(data):
+    """Every household row with its identifiers read as text."""
+    return f"""read_csv({lit(data + '/households.csv')}, header = true,
+                types = {{'household_id': 'VARCHAR', 'region_code': 'VARCHAR'}})"""
+
+
+def ranks_sql(data, model, members=None, households=None):
+    """The ranking as one SELECT (ranks.csv's columns); `members` and `households` name
+    relations to read instead of the files (members with an `age` at the model's as_of)."""
+    has_exit = has_column(data + "/households.csv", "exit_state")
+    seg_case, score_case, imp_case, dsc, dim, effects, edu_rank, edu_name = model_sql(model)
+    m = members or f"({members_sql(data, model['as_of'])})"
+    hh = households or households_sql(data)
+    live = "WHERE a.heads = 1 AND h.exit_state IS NULL" if has_exit else "WHERE a.heads = 1"
+    return f"""
+WITH
+m AS (SELECT * FROM {m}),
 agg AS (
   SELECT household_id,
     count(*) AS hh_size,
@@ -115,10 +128,9 @@ h AS (
     a.head_age, a.head_female, a.head_education, a.head_working, a.head_sector,
     a.children_0_6, a.children_7_18, a.elderly_60, a.disabled_members,
     {edu_name.replace('max_edu', 'a.max_edu')} AS max_education
-  FROM read_csv({lit(data + '/households.csv')}, header = true,
-                types = {{'household_id': 'VARCHAR', 'region_code': 'VARCHAR'}}) h
+  FROM {hh} h
   JOIN agg a USING (household_id)
-  {h_live.replace('WHERE', 'WHERE a.heads = 1 AND') if h_live else 'WHERE a.heads = 1'}
+  {live}
 ),
 s AS (
   SELECT household_id, region_code,
@@ -144,9 +156,11 @@ SELECT household_id, segment, printf('%.6f', score) AS score, exp(score) AS pred
   (10 * prov_rank + prov_n - 1) // prov_n AS province_decile,
   (10 * reg_rank + reg_n - 1) // reg_n AS regency_decile,
   CAST(imputed AS INTEGER) AS imputed
-FROM r
-) TO {lit(out)} (HEADER, DELIMITER ',');
-"""
+FROM r"""
+
+
+def build_sql(data, model, out):
+    return f"COPY ({ranks_sql(data, model)}\n) TO {lit(out)} (HEADER, DELIMITER ',');"
 
 
 def main():
