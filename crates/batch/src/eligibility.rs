@@ -11,17 +11,20 @@
 //! and the household page cannot disagree. Households and people with an exit state are
 //! left out, as in ranking; a household that cannot be scored has unknown ranks, so a rule
 //! that reads them does not hold for it.
+//!
+//! Each file is read on a thread of its own and parsed, converted and judged in parallel
+//! chunks; only the columns the catalogue's rules read are kept per member ([`Reads`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::Path;
 
 use selaras_domain::pmt::Model;
 use selaras_domain::programs::{apply_quota, Program};
-use selaras_domain::registry::{Household, Member, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
-use selaras_domain::rules::{Facts, RankFacts, RecordFacts, Unit, Val, Var};
-use selaras_domain::Date;
-use selaras_interchange::{self as ix, MappedRow, ReadItem, HOUSEHOLDS_FILE, MEMBERS_FILE};
+use selaras_domain::registry::{FieldError, Household, Member, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
+use selaras_domain::rules::{Facts, MemberRow, RankFacts, Reads, RecordFacts, Unit, Val, Var};
+use selaras_domain::{Date, Nik};
+use selaras_interchange::{self as ix, MappedRow, HOUSEHOLDS_FILE, MEMBERS_FILE};
 use selaras_targeting::{Frame, FrameError};
 
 use crate::Regions;
@@ -56,22 +59,6 @@ pub struct Summary {
     pub enrolled_not_eligible: Option<u64>,
 }
 
-fn row_error(
-    file: &'static str,
-    line: u64,
-    errs: Vec<selaras_domain::registry::FieldError>,
-) -> EligibilityError {
-    let first = errs.into_iter().next();
-    EligibilityError::Row {
-        file,
-        line,
-        column: first
-            .as_ref()
-            .map_or(String::new(), |e| e.column.to_string()),
-        reason: first.map_or("unreadable".into(), |e| e.reason),
-    }
-}
-
 /// Runs the programs over `dir` and writes `out/eligibility.csv` and `out/summary.csv`.
 pub fn eligibility_dir(
     dir: &Path,
@@ -84,38 +71,33 @@ pub fn eligibility_dir(
     let ranking = selaras_targeting::score_and_rank(&frame, model);
     let regions = Regions::default();
 
-    // Members by household (active ones; the household's order of the file).
-    // Members by household, at the household's place in the frame (no keys to hash);
-    // households.csv order is the frame's, so they are taken in step below.
-    let mut members: Vec<Vec<Member>> = (0..frame.len()).map(|_| Vec::new()).collect();
-    let mut mf = ix::open(dir, MEMBERS_FILE, MEMBER_COLUMNS)?;
-    while let Some(item) = mf.next_item() {
-        match item {
-            ReadItem::Unreadable { line, reason } => {
-                return Err(EligibilityError::Row {
-                    file: MEMBERS_FILE,
-                    line,
-                    column: String::new(),
-                    reason,
-                })
+    // Members by household, at the household's place in the frame (no keys to hash).
+    // Only the columns the rules and the participation flags read are kept.
+    let reads = Reads::with_household_columns(
+        programs.iter().map(|p| &p.rule),
+        programs.iter().filter_map(|p| p.participation_flag),
+    );
+    let mut members: Vec<Vec<MemberRow>> = (0..frame.len()).map(|_| Vec::new()).collect();
+    in_parallel(
+        dir,
+        MEMBERS_FILE,
+        MEMBER_COLUMNS,
+        |row| {
+            let m = Member::from_row(row, &regions)?;
+            // Not in the frame: a household with an exit state (the frame has checked
+            // that every member's household exists).
+            let at = match m.exit {
+                None => frame.find(m.household_id.as_str().as_bytes()),
+                Some(_) => None,
+            };
+            Ok((at, reads.member_row(&m, as_of)))
+        },
+        |(at, m)| {
+            if let Some(i) = at {
+                members[i].push(m);
             }
-            ReadItem::Record { line, record } => {
-                let m = Member::from_row(
-                    &MappedRow {
-                        record: &record,
-                        map: &mf.map,
-                    },
-                    &regions,
-                )
-                .map_err(|e| row_error(MEMBERS_FILE, line, e))?;
-                // Not in the frame: a household with an exit state (the frame has checked
-                // that every member's household exists).
-                if let (None, Some(i)) = (m.exit, frame.find(m.household_id.as_str().as_bytes())) {
-                    members[i].push(m);
-                }
-            }
-        }
-    }
+        },
+    )?;
 
     std::fs::create_dir_all(out)
         .map_err(|e| EligibilityError::Output(out.display().to_string(), e))?;
@@ -138,105 +120,76 @@ pub fn eligibility_dir(
         })
         .collect();
 
-    // Per regency: the gap counts of flagged programs, and the combinations of programs
-    // households receive (their participation flags).
-    let mut gaps: BTreeMap<(String, usize), [u64; 4]> = BTreeMap::new();
-    let mut combos: BTreeMap<(String, String), u64> = BTreeMap::new();
+    // Per regency (by first appearance): the gap counts of flagged programs, and the
+    // combinations of programs households receive (their participation flags).
+    let mut regencies: HashMap<String, usize> = HashMap::new();
+    let mut gaps: Vec<Vec<[u64; 4]>> = Vec::new();
+    let mut combos: HashMap<(usize, String), u64> = HashMap::new();
     // Eligible units of programs with quotas: (program, quota, rank, household, nik).
     let mut quota_units: Vec<(usize, usize, Option<u64>, String, String)> = Vec::new();
 
-    let mut hf = ix::open(dir, HOUSEHOLDS_FILE, HOUSEHOLD_COLUMNS)?;
-    let mut batch: Vec<(Household, Vec<Member>, Option<RankFacts>)> = Vec::with_capacity(BATCH);
-    let mut merge = |judged: Vec<Judged>| {
-        for j in judged {
-            let mut received: Vec<&str> = Vec::new();
-            for (k, (p, r)) in programs.iter().zip(&j.programs).enumerate() {
-                let quota = p.quota_for(&j.region);
-                for nik in &r.eligible {
-                    let _ = writeln!(rows[k], "{},{},{},{nik}", p.code, p.unit.code(), j.id);
-                    if let Some(q) = quota {
-                        quota_units.push((k, q, j.national_rank, j.id.clone(), nik.clone()));
-                    }
-                }
-                let s = &mut sums[k];
-                s.eligible_units += r.eligible.len() as u64;
-                let eligible = !r.eligible.is_empty();
-                s.eligible_households += eligible as u64;
-                if let Some(enrolled) = r.enrolled {
-                    *s.enrolled_households.get_or_insert(0) += enrolled as u64;
-                    *s.eligible_not_enrolled.get_or_insert(0) += (eligible && !enrolled) as u64;
-                    *s.enrolled_not_eligible.get_or_insert(0) += (enrolled && !eligible) as u64;
-                    let g = gaps.entry((j.regency.clone(), k)).or_default();
-                    g[0] += eligible as u64;
-                    g[1] += enrolled as u64;
-                    g[2] += (eligible && !enrolled) as u64;
-                    g[3] += (enrolled && !eligible) as u64;
-                    if enrolled {
-                        received.push(&p.code);
-                    }
+    let merge = |j: Option<Judged>| {
+        let Some(j) = j else { return };
+        let g = match regencies.get(&j.regency) {
+            Some(g) => *g,
+            None => {
+                regencies.insert(j.regency.clone(), gaps.len());
+                gaps.push(vec![[0; 4]; programs.len()]);
+                gaps.len() - 1
+            }
+        };
+        for (k, (p, r)) in programs.iter().zip(j.programs).enumerate() {
+            rows[k].extend_from_slice(&r.lines);
+            if let Some(q) = p.quota_for(&j.region) {
+                for nik in r.eligible {
+                    quota_units.push((k, q, j.national_rank, j.id.clone(), nik));
                 }
             }
-            let combo = if received.is_empty() {
-                "none".to_string()
-            } else {
-                received.join("+")
+            let s = &mut sums[k];
+            s.eligible_units += r.units as u64;
+            let eligible = r.units > 0;
+            s.eligible_households += eligible as u64;
+            if let Some(enrolled) = r.enrolled {
+                *s.enrolled_households.get_or_insert(0) += enrolled as u64;
+                *s.eligible_not_enrolled.get_or_insert(0) += (eligible && !enrolled) as u64;
+                *s.enrolled_not_eligible.get_or_insert(0) += (enrolled && !eligible) as u64;
+                let c = &mut gaps[g][k];
+                c[0] += eligible as u64;
+                c[1] += enrolled as u64;
+                c[2] += (eligible && !enrolled) as u64;
+                c[3] += (enrolled && !eligible) as u64;
+            }
+        }
+        *combos.entry((g, j.received)).or_default() += 1;
+    };
+    in_parallel(
+        dir,
+        HOUSEHOLDS_FILE,
+        HOUSEHOLD_COLUMNS,
+        |row| {
+            let h = Household::from_row(row, &regions)?;
+            if h.exit.is_some() {
+                return Ok(None);
+            }
+            let (ms, rank): (&[MemberRow], _) = match frame.find(h.id.as_str().as_bytes()) {
+                None => (&[], None),
+                Some(i) => {
+                    let r = ranking.ranks[i];
+                    let rank = (r.national_rank > 0).then(|| RankFacts {
+                        score: ranking.scores[i],
+                        national_rank: r.national_rank as u64,
+                        national_percentile: r.national_percentile as u64,
+                        national_decile: r.national_decile as u64,
+                        province_decile: r.province_decile as u64,
+                        regency_decile: r.regency_decile as u64,
+                    });
+                    (&members[i], rank)
+                }
             };
-            *combos.entry((j.regency, combo)).or_default() += 1;
-        }
-    };
-    let judge_all = |batch: &mut Vec<(Household, Vec<Member>, Option<RankFacts>)>| -> Vec<Judged> {
-        use rayon::prelude::*;
-        let judged = batch
-            .par_iter()
-            .map(|(h, ms, rank)| judge(h, ms, *rank, programs, as_of))
-            .collect();
-        batch.clear();
-        judged
-    };
-    while let Some(item) = hf.next_item() {
-        let (line, record) = match item {
-            ReadItem::Unreadable { line, reason } => {
-                return Err(EligibilityError::Row {
-                    file: HOUSEHOLDS_FILE,
-                    line,
-                    column: String::new(),
-                    reason,
-                })
-            }
-            ReadItem::Record { line, record } => (line, record),
-        };
-        let h = Household::from_row(
-            &MappedRow {
-                record: &record,
-                map: &hf.map,
-            },
-            &regions,
-        )
-        .map_err(|e| row_error(HOUSEHOLDS_FILE, line, e))?;
-        if h.exit.is_some() {
-            continue;
-        }
-        let (ms, rank) = match frame.find(h.id.as_str().as_bytes()) {
-            None => (Vec::new(), None),
-            Some(i) => {
-                let r = ranking.ranks[i];
-                let rank = (r.national_rank > 0).then(|| RankFacts {
-                    score: ranking.scores[i],
-                    national_rank: r.national_rank as u64,
-                    national_percentile: r.national_percentile as u64,
-                    national_decile: r.national_decile as u64,
-                    province_decile: r.province_decile as u64,
-                    regency_decile: r.regency_decile as u64,
-                });
-                (std::mem::take(&mut members[i]), rank)
-            }
-        };
-        batch.push((h, ms, rank));
-        if batch.len() == BATCH {
-            merge(judge_all(&mut batch));
-        }
-    }
-    merge(judge_all(&mut batch));
+            Ok(Some(judge(&h, ms, rank, programs, &reads)))
+        },
+        merge,
+    )?;
     for r in &rows {
         w.write_all(r).map_err(io)?;
     }
@@ -264,22 +217,31 @@ pub fn eligibility_dir(
     }
     w.flush().map_err(io)?;
 
+    let mut by_name: Vec<(&str, usize)> = regencies.iter().map(|(r, g)| (r.as_str(), *g)).collect();
+    by_name.sort_unstable();
     write_csv(
         &out.join("gaps_by_regency.csv"),
         "regency,program,eligible_households,enrolled_households,eligible_not_enrolled,enrolled_not_eligible",
-        gaps.iter().map(|((regency, k), g)| {
-            format!(
-                "{regency},{},{},{},{},{}",
-                programs[*k].code, g[0], g[1], g[2], g[3]
-            )
+        by_name.iter().flat_map(|(regency, g)| {
+            programs
+                .iter()
+                .zip(&gaps[*g])
+                .filter(|(p, _)| p.participation_flag.is_some())
+                .map(move |(p, c)| format!("{regency},{},{},{},{},{}", p.code, c[0], c[1], c[2], c[3]))
         }),
     )?;
+    let name_of: HashMap<usize, &str> = by_name.iter().map(|(r, g)| (*g, *r)).collect();
+    let mut combos: Vec<(&str, String, u64)> = combos
+        .into_iter()
+        .map(|((g, combo), n)| (name_of[&g], combo, n))
+        .collect();
+    combos.sort_unstable();
     write_csv(
         &out.join("combinations.csv"),
         "regency,programs_received,households",
         combos
             .iter()
-            .map(|((regency, combo), n)| format!("{regency},{combo},{n}")),
+            .map(|(regency, combo, n)| format!("{regency},{combo},{n}")),
     )?;
     if programs.iter().any(|p| !p.quotas.is_empty()) {
         let mut lines = Vec::new();
@@ -320,8 +282,86 @@ pub fn eligibility_dir(
     Ok(sums)
 }
 
-/// Households judged in parallel at a time (in file order, merged in order).
-const BATCH: usize = 4_096;
+/// Records parsed in parallel at a time (in file order, handed on in order).
+const CHUNK: usize = 4_096;
+
+/// Reads `name` in `dir` on a thread of its own (bytes only: no line counting, no text
+/// check) and decodes and parses its records in parallel chunks with `parse`, handing the
+/// results to `each` in file order. The first bad row (in file order) stops the run with
+/// its line, found by reading the file again, and column.
+fn in_parallel<T: Send>(
+    dir: &Path,
+    name: &'static str,
+    cols: &'static [selaras_domain::registry::Column],
+    parse: impl Fn(&MappedRow<'_>) -> Result<T, Vec<FieldError>> + Sync,
+    mut each: impl FnMut(T),
+) -> Result<(), EligibilityError> {
+    use rayon::prelude::*;
+    type Item = Result<(u64, csv::ByteRecord), ix::Unreadable>;
+    let mut file = ix::open_untracked(dir, name, cols)?;
+    let map = file.map.clone();
+    let path = dir.join(name);
+    let bad = |at: u64, column: String, reason: String| EligibilityError::Row {
+        file: name,
+        line: ix::line_at_offset(&path, at).unwrap_or(0),
+        column,
+        reason,
+    };
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(2);
+        let reader = scope.spawn(move || {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            while let Some(item) = file.next_bytes() {
+                chunk.push(item.map(|(at, r)| (at, r.clone())));
+                if chunk.len() == CHUNK
+                    && tx
+                        .send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
+                        .is_err()
+                {
+                    return;
+                }
+            }
+            let _ = tx.send(chunk);
+        });
+        let mut result = Ok(());
+        // Dropping the receiver (leaving the loop) stops the reader.
+        for chunk in rx {
+            let parsed: Vec<Result<T, EligibilityError>> = chunk
+                .into_par_iter()
+                .map(|item| {
+                    let (at, bytes) = item.map_err(|(at, why)| bad(at, String::new(), why))?;
+                    let record = csv::StringRecord::from_byte_record(bytes)
+                        .map_err(|_| bad(at, String::new(), "row is not valid UTF-8".into()))?;
+                    parse(&MappedRow {
+                        record: &record,
+                        map: &map,
+                    })
+                    .map_err(|errs| {
+                        let first = errs.into_iter().next();
+                        bad(
+                            at,
+                            first
+                                .as_ref()
+                                .map_or(String::new(), |e| e.column.to_string()),
+                            first.map_or("unreadable".into(), |e| e.reason),
+                        )
+                    })
+                })
+                .collect();
+            match parsed.into_iter().collect::<Result<Vec<T>, _>>() {
+                Ok(items) => items.into_iter().for_each(&mut each),
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        reader.join().map_err(|_| {
+            EligibilityError::Output(name.into(), std::io::Error::other("reader thread failed"))
+        })?;
+        result
+    })
+}
 
 /// One household's verdicts under every program.
 struct Judged {
@@ -330,10 +370,15 @@ struct Judged {
     regency: String,
     national_rank: Option<u64>,
     programs: Vec<ProgramResult>,
+    /// The flagged programs the household receives, joined by `+` (`none`).
+    received: String,
 }
 
 struct ProgramResult {
-    /// Eligible units: NIKs (member programs) or one empty NIK (the household).
+    units: usize,
+    /// The eligible units' lines of eligibility.csv.
+    lines: Vec<u8>,
+    /// Eligible units' NIKs (empty for the household), for programs with quotas only.
     eligible: Vec<String>,
     /// The participation flag, for programs that have one.
     enrolled: Option<bool>,
@@ -341,42 +386,70 @@ struct ProgramResult {
 
 fn judge(
     h: &Household,
-    ms: &[Member],
+    ms: &[MemberRow],
     rank: Option<RankFacts>,
     programs: &[Program],
-    as_of: Date,
+    reads: &Reads,
 ) -> Judged {
-    let facts = RecordFacts::new(h, ms, as_of, rank);
+    let facts = RecordFacts::of_rows(h, ms.into(), rank, reads);
     let region = h.region.as_str();
+    let mut received: Vec<&str> = Vec::new();
+    let programs = programs
+        .iter()
+        .map(|p| {
+            // Eligible units: NIKs, or `None` for the household.
+            let niks: Vec<Option<Nik>> = match p.unit {
+                Unit::Household => {
+                    if p.rule.eval(&facts, None) == Some(true) {
+                        vec![None]
+                    } else {
+                        Vec::new()
+                    }
+                }
+                Unit::Member => (0..facts.members())
+                    .filter(|m| p.rule.eval(&facts, Some(*m)) == Some(true))
+                    .map(|m| Some(facts.nik(m)))
+                    .collect(),
+            };
+            let mut lines = Vec::new();
+            for nik in &niks {
+                let _ = write!(lines, "{},{},{},", p.code, p.unit.code(), h.id);
+                let _ = match nik {
+                    Some(n) => writeln!(lines, "{n}"),
+                    None => writeln!(lines),
+                };
+            }
+            let enrolled = p
+                .participation_flag
+                .map(|c| facts.value(Var::Household(c), None) == Val::Bool(true));
+            if enrolled == Some(true) {
+                received.push(&p.code);
+            }
+            ProgramResult {
+                units: niks.len(),
+                lines,
+                eligible: if p.quotas.is_empty() {
+                    Vec::new()
+                } else {
+                    niks.iter()
+                        .map(|n| n.map_or(String::new(), |n| n.to_string()))
+                        .collect()
+                },
+                enrolled,
+            }
+        })
+        .collect();
     Judged {
         id: h.id.to_string(),
         region: region.to_string(),
         regency: region.get(..5).unwrap_or(region).to_string(),
         national_rank: rank.map(|r| r.national_rank),
-        programs: programs
-            .iter()
-            .map(|p| ProgramResult {
-                eligible: match p.unit {
-                    Unit::Household => {
-                        if p.rule.eval(&facts, None) == Some(true) {
-                            vec![String::new()]
-                        } else {
-                            Vec::new()
-                        }
-                    }
-                    Unit::Member => facts
-                        .niks
-                        .iter()
-                        .enumerate()
-                        .filter(|(m, _)| p.rule.eval(&facts, Some(*m)) == Some(true))
-                        .map(|(_, nik)| nik.clone())
-                        .collect(),
-                },
-                enrolled: p
-                    .participation_flag
-                    .map(|c| facts.value(Var::Household(c), None) == Val::Bool(true)),
-            })
-            .collect(),
+        programs,
+        received: if received.is_empty() {
+            "none".into()
+        } else {
+            received.join("+")
+        },
     }
 }
 

@@ -98,7 +98,7 @@ fn default_rules_give_the_expected_eligible_units() {
                     }
                 }
                 Unit::Member => {
-                    for (k, nik) in facts.niks.iter().enumerate() {
+                    for (k, nik) in facts.niks().iter().enumerate() {
                         if rule.eval(&facts, Some(k)) == Some(true) {
                             got.insert((
                                 code.to_string(),
@@ -283,7 +283,7 @@ async fn batch_and_on_demand_agree_on_a_generated_set() {
                         }
                     }
                     Unit::Member => {
-                        for (k, nik) in facts.niks.iter().enumerate() {
+                        for (k, nik) in facts.niks().iter().enumerate() {
                             if p.rule.eval(&facts, Some(k)) == Some(true) {
                                 on_demand.insert(vec![
                                     p.code.clone(),
@@ -409,4 +409,45 @@ fn gaps_by_regency_combinations_and_quotas() {
             (status, pos)
         );
     }
+}
+
+/// A bad value in a column only the rules' reading sees (not the ranking) stops the run
+/// with the first bad row in file order, its line and its column, though rows are parsed
+/// in parallel.
+#[test]
+fn a_bad_row_is_named_by_line_and_column() {
+    let model = selaras_domain::pmt::Model::from_json(
+        &std::fs::read_to_string(fixtures().join("model.json")).unwrap(),
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    for f in ["households.csv", "members.csv"] {
+        std::fs::copy(fixtures().join("data").join(f), data.path().join(f)).unwrap();
+    }
+    let path = data.path().join("members.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let col = header.iter().position(|c| *c == "marital_status").unwrap();
+    for line in [900usize, 40] {
+        // Lines are 1-based; the conformance rows have no quoted commas before the column.
+        let mut fields: Vec<String> = lines[line - 1].split(',').map(String::from).collect();
+        fields[col] = "bujang".into();
+        lines[line - 1] = fields.join(",");
+    }
+    std::fs::write(&path, lines.join("\r\n") + "\r\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let err = selaras_batch::eligibility::eligibility_dir(
+        data.path(),
+        &model,
+        &Catalogue::shipped().programs,
+        Date::parse("2026-01-01").unwrap(),
+        out.path(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with("members.csv line 40, column marital_status:"),
+        "{err}"
+    );
 }

@@ -2,6 +2,11 @@
 //! with a one-line reason on bad arguments or bad input; long commands show progress on a
 //! terminal; commands whose result tools read end stdout with one `key=value` line.
 
+// glibc's malloc serialises threads that free what others allocated (the batch engines
+// hand parsed rows between threads): mimalloc does not (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;

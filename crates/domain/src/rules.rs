@@ -1071,19 +1071,24 @@ fn text<'a>(n: &'a Node, facts: &'a dyn Facts, member: Option<usize>) -> Option<
 enum Owned {
     Num(f64),
     Bool(bool),
+    /// A code of the column's code list (no allocation: batches hold millions).
+    Code(&'static str),
     Text(String),
     Null,
 }
 
 impl Owned {
-    fn of(v: &crate::registry::Value<'_>) -> Owned {
+    fn of(v: &crate::registry::Value<'_>, codes: Option<&'static [&'static str]>) -> Owned {
         use crate::registry::Value as V;
         match v {
             V::Null => Owned::Null,
             V::Int(i) => Owned::Num(*i as f64),
             V::Real(x) => Owned::Num(*x),
             V::Bool(b) => Owned::Bool(*b),
-            V::Text(t) => Owned::Text(t.to_string()),
+            V::Text(t) => match codes.and_then(|c| c.iter().find(|c| **c == t.as_ref())) {
+                Some(c) => Owned::Code(c),
+                None => Owned::Text(t.to_string()),
+            },
             V::Date(d) => Owned::Text(d.to_string()),
         }
     }
@@ -1092,8 +1097,131 @@ impl Owned {
         match self {
             Owned::Num(x) => Val::Num(*x),
             Owned::Bool(b) => Val::Bool(*b),
+            Owned::Code(t) => Val::Text(t),
             Owned::Text(t) => Val::Text(t),
             Owned::Null => Val::Null,
+        }
+    }
+}
+
+/// The stored columns a set of rules reads. A batch run converts only these for each
+/// household and member (the others read as unknown, but no rule of the set asks for
+/// them); [`Reads::all`] is for explanations, which may show any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reads {
+    household: Vec<Option<u16>>,
+    member: Vec<Option<u16>>,
+}
+
+static ALL_READS: std::sync::LazyLock<Reads> = std::sync::LazyLock::new(|| {
+    Reads::new(
+        &vec![true; HOUSEHOLD_COLUMNS.len()],
+        &vec![true; MEMBER_COLUMNS.len()],
+    )
+});
+
+impl Reads {
+    fn new(household_used: &[bool], member_used: &[bool]) -> Reads {
+        let slots = |used: &[bool]| {
+            let mut next = 0u16;
+            used.iter()
+                .map(|u| {
+                    u.then(|| {
+                        next += 1;
+                        next - 1
+                    })
+                })
+                .collect()
+        };
+        Reads {
+            household: slots(household_used),
+            member: slots(member_used),
+        }
+    }
+
+    pub fn all() -> &'static Reads {
+        &ALL_READS
+    }
+
+    pub fn of<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> Reads {
+        Self::with_household_columns(rules, [])
+    }
+
+    /// The columns of `rules` and the household columns `extra` (e.g. participation
+    /// flags).
+    pub fn with_household_columns<'a>(
+        rules: impl IntoIterator<Item = &'a Rule>,
+        extra: impl IntoIterator<Item = usize>,
+    ) -> Reads {
+        let mut h = vec![false; HOUSEHOLD_COLUMNS.len()];
+        let mut m = vec![false; MEMBER_COLUMNS.len()];
+        for r in rules {
+            each_var(&r.root, &mut |v| match v {
+                Var::Household(i) => h[i] = true,
+                Var::Member(i) => m[i] = true,
+                _ => {}
+            });
+        }
+        for i in extra {
+            h[i] = true;
+        }
+        Reads::new(&h, &m)
+    }
+
+    /// The read columns of a row, in column order.
+    fn convert(
+        values: &[crate::registry::Value<'_>],
+        slots: &[Option<u16>],
+        columns: &[crate::registry::Column],
+    ) -> Box<[Owned]> {
+        values
+            .iter()
+            .zip(slots.iter().zip(columns))
+            .filter(|(_, (s, _))| s.is_some())
+            .map(|(v, (_, c))| Owned::of(v, column_codes(c.name)))
+            .collect()
+    }
+
+    /// One active member as these rules read it.
+    pub fn member_row(&self, m: &crate::registry::Member, as_of: crate::Date) -> MemberRow {
+        MemberRow {
+            values: if self.member.iter().any(Option::is_some) {
+                Self::convert(&m.values(), &self.member, MEMBER_COLUMNS)
+            } else {
+                Box::default()
+            },
+            facts: crate::pmt::MemberFacts::of(m, as_of),
+            nik: m.nik,
+        }
+    }
+}
+
+/// One active member as a [`Reads`] keeps it: the read columns, what the derived
+/// variables need (age included) and the NIK.
+#[derive(Debug, Clone)]
+pub struct MemberRow {
+    values: Box<[Owned]>,
+    facts: crate::pmt::MemberFacts,
+    pub nik: crate::Nik,
+}
+
+/// Calls `f` with every variable of a node and its children.
+fn each_var(n: &Node, f: &mut impl FnMut(Var)) {
+    match &n.expr {
+        Expr::Num(_) | Expr::Text(_) | Expr::Bool(_) => {}
+        Expr::Var(v) => f(*v),
+        Expr::Neg(a) | Expr::Not(a) | Expr::In(a, _) | Expr::Members(_, a) => each_var(a, f),
+        Expr::Arith(_, a, b) | Expr::Cmp(_, a, b) => {
+            each_var(a, f);
+            each_var(b, f);
+        }
+        Expr::Between(a, b, c) => {
+            each_var(a, f);
+            each_var(b, f);
+            each_var(c, f);
+        }
+        Expr::And(xs) | Expr::Or(xs) | Expr::AtLeast(_, xs) => {
+            xs.iter().for_each(|x| each_var(x, f));
         }
     }
 }
@@ -1126,58 +1254,79 @@ impl RankFacts {
     }
 }
 
-/// The facts of one stored household for on-demand evaluation: its columns, its active
-/// members (in the order given; exited ones left out, as in ranking), the derived PMT
-/// variables and ages at `as_of`, and its ranks (unknown without a ranking).
-pub struct RecordFacts {
-    household: Vec<Owned>,
-    members: Vec<(Vec<Owned>, i32)>,
+/// The facts of one stored household: its columns, its active members (in the order
+/// given; exited ones left out, as in ranking), the derived PMT variables and ages at
+/// `as_of`, and its ranks (unknown without a ranking). On demand with every column
+/// ([`RecordFacts::new`]); in a batch with the columns its rules read.
+pub struct RecordFacts<'r> {
+    reads: &'r Reads,
+    household: Box<[Owned]>,
+    members: std::borrow::Cow<'r, [MemberRow]>,
     stats: crate::pmt::MemberStats,
     floor_area: Option<f64>,
     rank: Option<RankFacts>,
-    /// The NIK of each active member, in order.
-    pub niks: Vec<String>,
 }
 
-impl RecordFacts {
+impl RecordFacts<'static> {
+    /// Facts with every column (for explanations, which may show any).
     pub fn new(
         household: &crate::registry::Household,
         members: &[crate::registry::Member],
         as_of: crate::Date,
         rank: Option<RankFacts>,
-    ) -> RecordFacts {
-        let mut stats = crate::pmt::MemberStats::default();
-        let mut rows = Vec::new();
-        let mut niks = Vec::new();
-        for m in members.iter().filter(|m| m.exit.is_none()) {
-            let facts = crate::pmt::MemberFacts::of(m, as_of);
-            stats.add(&facts);
-            rows.push((m.values().iter().map(Owned::of).collect(), facts.age));
-            niks.push(m.nik.to_string());
-        }
-        let household: Vec<Owned> = household.values().iter().map(Owned::of).collect();
-        let floor_area = HOUSEHOLD_COLUMNS
+    ) -> RecordFacts<'static> {
+        let reads = Reads::all();
+        let rows: Vec<MemberRow> = members
             .iter()
-            .position(|c| c.name == "floor_area_m2")
-            .and_then(|i| match household[i] {
-                Owned::Num(x) => Some(x),
-                _ => None,
-            });
-        RecordFacts {
-            household,
-            members: rows,
-            stats,
-            floor_area,
-            rank,
-            niks,
-        }
+            .filter(|m| m.exit.is_none())
+            .map(|m| reads.member_row(m, as_of))
+            .collect();
+        RecordFacts::of_rows(household, rows.into(), rank, reads)
     }
 }
 
-impl Facts for RecordFacts {
+impl<'r> RecordFacts<'r> {
+    /// Facts over members already read by `reads` ([`Reads::member_row`], active ones only).
+    pub fn of_rows(
+        household: &crate::registry::Household,
+        members: std::borrow::Cow<'r, [MemberRow]>,
+        rank: Option<RankFacts>,
+        reads: &'r Reads,
+    ) -> RecordFacts<'r> {
+        let mut stats = crate::pmt::MemberStats::default();
+        for m in members.iter() {
+            stats.add(&m.facts);
+        }
+        RecordFacts {
+            household: Reads::convert(&household.values(), &reads.household, HOUSEHOLD_COLUMNS),
+            reads,
+            members,
+            stats,
+            floor_area: Some(household.floor_area_m2),
+            rank,
+        }
+    }
+
+    /// The NIK of active member `k`.
+    pub fn nik(&self, k: usize) -> crate::Nik {
+        self.members[k].nik
+    }
+
+    /// The NIKs of the active members, in order.
+    pub fn niks(&self) -> Vec<String> {
+        self.members.iter().map(|m| m.nik.to_string()).collect()
+    }
+}
+
+/// Column `slot` of a converted row (unknown when not read).
+fn read(row: &[Owned], slot: Option<u16>) -> Val<'_> {
+    slot.map_or(Val::Null, |s| row[s as usize].val())
+}
+
+impl Facts for RecordFacts<'_> {
     fn value(&self, var: Var, member: Option<usize>) -> Val<'_> {
         match var {
-            Var::Household(i) => self.household[i].val(),
+            Var::Household(i) => read(&self.household, self.reads.household[i]),
             Var::Derived(d) => match self.stats.value(d, self.floor_area) {
                 crate::pmt::VarValue::Num(x) => Val::Num(x),
                 crate::pmt::VarValue::Level(l) => Val::Text(l),
@@ -1194,8 +1343,10 @@ impl Facts for RecordFacts {
                     RankVar::RegencyDecile => k.regency_decile as f64,
                 }),
             },
-            Var::Member(i) => member.map_or(Val::Null, |k| self.members[k].0[i].val()),
-            Var::Age => member.map_or(Val::Null, |k| Val::Num(self.members[k].1 as f64)),
+            Var::Member(i) => member.map_or(Val::Null, |k| {
+                read(&self.members[k].values, self.reads.member[i])
+            }),
+            Var::Age => member.map_or(Val::Null, |k| Val::Num(self.members[k].facts.age as f64)),
         }
     }
 

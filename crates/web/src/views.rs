@@ -510,7 +510,7 @@ pub async fn program_views(
             verdicts: match p.unit {
                 Unit::Household => vec![verdict(&p.code, None, None, &p.rule)],
                 Unit::Member => facts
-                    .niks
+                    .niks()
                     .iter()
                     .enumerate()
                     .map(|(k, nik)| verdict(&p.code, Some(nik.clone()), Some(k), &p.rule))
