@@ -92,7 +92,7 @@ pub fn stored_model(model: &Model, author: &str, approved_on: &str) -> StoredMod
     }
 }
 
-async fn load_model(
+pub(crate) async fn load_model(
     store: &dyn Storage,
     id: &str,
     version: Option<i64>,

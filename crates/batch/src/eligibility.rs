@@ -47,7 +47,7 @@ pub enum EligibilityError {
 }
 
 /// One line of summary.csv.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
     pub program: String,
     pub unit: &'static str,
@@ -59,14 +59,60 @@ pub struct Summary {
     pub enrolled_not_eligible: Option<u64>,
 }
 
-/// Runs the programs over `dir` and writes `out/eligibility.csv` and `out/summary.csv`.
-pub fn eligibility_dir(
+/// One line of gaps_by_regency.csv (programs with a participation flag).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct GapRow {
+    pub regency: String,
+    pub program: String,
+    pub eligible_households: u64,
+    pub enrolled_households: u64,
+    pub eligible_not_enrolled: u64,
+    pub enrolled_not_eligible: u64,
+}
+
+/// One line of combinations.csv: how many households of a regency receive exactly this
+/// set of flagged programs (`pkh+bpnt`, or `none`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ComboRow {
+    pub regency: String,
+    pub programs_received: String,
+    pub households: u64,
+}
+
+/// One line of quota.csv: an eligible unit of a program with a quota, selected or
+/// waiting, with its place in that list (1-based).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct QuotaRow {
+    pub program: String,
+    pub quota_region: String,
+    pub household_id: String,
+    /// Empty for household programs.
+    pub nik: String,
+    /// The household's village.
+    pub region: String,
+    pub national_rank: Option<u64>,
+    pub selected: bool,
+    pub position: u64,
+}
+
+/// Everything a run computes but the list of eligible units (which is streamed).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    pub summary: Vec<Summary>,
+    pub gaps: Vec<GapRow>,
+    pub combinations: Vec<ComboRow>,
+    pub quota: Vec<QuotaRow>,
+}
+
+/// Ranks `dir` with `model`, then judges every active household with `each`, in file
+/// order (see the module's notes).
+fn judge_dir(
     dir: &Path,
     model: &Model,
     programs: &[Program],
     as_of: Date,
-    out: &Path,
-) -> Result<Vec<Summary>, EligibilityError> {
+    each: impl FnMut(Option<Judged>),
+) -> Result<(), EligibilityError> {
     let frame = Frame::read_dir(dir, model, None)?;
     let ranking = selaras_targeting::score_and_rank(&frame, model);
     let regions = Regions::default();
@@ -98,70 +144,6 @@ pub fn eligibility_dir(
             }
         },
     )?;
-
-    std::fs::create_dir_all(out)
-        .map_err(|e| EligibilityError::Output(out.display().to_string(), e))?;
-    let path = out.join("eligibility.csv");
-    let io = |e| EligibilityError::Output(path.display().to_string(), e);
-    let mut w = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io)?);
-    w.write_all(b"program,unit,household_id,nik\n")
-        .map_err(io)?;
-    // Rows by program (catalogue order), then households in file order.
-    let mut rows: Vec<Vec<u8>> = vec![Vec::new(); programs.len()];
-    let mut sums: Vec<Summary> = programs
-        .iter()
-        .map(|p| Summary {
-            program: p.code.clone(),
-            unit: p.unit.code(),
-            enrolled_households: p.participation_flag.map(|_| 0),
-            eligible_not_enrolled: p.participation_flag.map(|_| 0),
-            enrolled_not_eligible: p.participation_flag.map(|_| 0),
-            ..Default::default()
-        })
-        .collect();
-
-    // Per regency (by first appearance): the gap counts of flagged programs, and the
-    // combinations of programs households receive (their participation flags).
-    let mut regencies: HashMap<String, usize> = HashMap::new();
-    let mut gaps: Vec<Vec<[u64; 4]>> = Vec::new();
-    let mut combos: HashMap<(usize, String), u64> = HashMap::new();
-    // Eligible units of programs with quotas: (program, quota, rank, household, nik).
-    let mut quota_units: Vec<(usize, usize, Option<u64>, String, String)> = Vec::new();
-
-    let merge = |j: Option<Judged>| {
-        let Some(j) = j else { return };
-        let g = match regencies.get(&j.regency) {
-            Some(g) => *g,
-            None => {
-                regencies.insert(j.regency.clone(), gaps.len());
-                gaps.push(vec![[0; 4]; programs.len()]);
-                gaps.len() - 1
-            }
-        };
-        for (k, (p, r)) in programs.iter().zip(j.programs).enumerate() {
-            rows[k].extend_from_slice(&r.lines);
-            if let Some(q) = p.quota_for(&j.region) {
-                for nik in r.eligible {
-                    quota_units.push((k, q, j.national_rank, j.id.clone(), nik));
-                }
-            }
-            let s = &mut sums[k];
-            s.eligible_units += r.units as u64;
-            let eligible = r.units > 0;
-            s.eligible_households += eligible as u64;
-            if let Some(enrolled) = r.enrolled {
-                *s.enrolled_households.get_or_insert(0) += enrolled as u64;
-                *s.eligible_not_enrolled.get_or_insert(0) += (eligible && !enrolled) as u64;
-                *s.enrolled_not_eligible.get_or_insert(0) += (enrolled && !eligible) as u64;
-                let c = &mut gaps[g][k];
-                c[0] += eligible as u64;
-                c[1] += enrolled as u64;
-                c[2] += (eligible && !enrolled) as u64;
-                c[3] += (enrolled && !eligible) as u64;
-            }
-        }
-        *combos.entry((g, j.received)).or_default() += 1;
-    };
     in_parallel(
         dir,
         HOUSEHOLDS_FILE,
@@ -188,98 +170,294 @@ pub fn eligibility_dir(
             };
             Ok(Some(judge(&h, ms, rank, programs, &reads)))
         },
-        merge,
-    )?;
-    for r in &rows {
-        w.write_all(r).map_err(io)?;
-    }
-    w.flush().map_err(io)?;
+        each,
+    )
+}
 
-    let path = out.join("summary.csv");
-    let io = |e| EligibilityError::Output(path.display().to_string(), e);
-    let mut w = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io)?);
-    w.write_all(b"program,unit,eligible_units,eligible_households,enrolled_households,eligible_not_enrolled,enrolled_not_eligible\n")
+/// Runs the programs over `dir`: the eligible units go to `units` as eligibility.csv
+/// (header included), the rest comes back.
+pub fn evaluate(
+    dir: &Path,
+    model: &Model,
+    programs: &[Program],
+    as_of: Date,
+    units: &mut dyn Write,
+) -> Result<Outcome, EligibilityError> {
+    // Rows by program (catalogue order), then households in file order.
+    let mut rows: Vec<Vec<u8>> = vec![Vec::new(); programs.len()];
+    let mut sums: Vec<Summary> = programs
+        .iter()
+        .map(|p| Summary {
+            program: p.code.clone(),
+            unit: p.unit.code(),
+            enrolled_households: p.participation_flag.map(|_| 0),
+            eligible_not_enrolled: p.participation_flag.map(|_| 0),
+            enrolled_not_eligible: p.participation_flag.map(|_| 0),
+            ..Default::default()
+        })
+        .collect();
+    // Per regency (by first appearance): the gap counts of flagged programs, and the
+    // combinations of programs households receive (their participation flags).
+    let mut regencies: HashMap<String, usize> = HashMap::new();
+    let mut gaps: Vec<Vec<[u64; 4]>> = Vec::new();
+    let mut combos: HashMap<(usize, String), u64> = HashMap::new();
+    // Eligible units of programs with quotas, by (program, quota): (rank, row).
+    let mut quota_units: BTreeMap<(usize, usize), Vec<(Option<u64>, QuotaRow)>> = BTreeMap::new();
+
+    judge_dir(dir, model, programs, as_of, |j| {
+        let Some(j) = j else { return };
+        let g = match regencies.get(&j.regency) {
+            Some(g) => *g,
+            None => {
+                regencies.insert(j.regency.clone(), gaps.len());
+                gaps.push(vec![[0; 4]; programs.len()]);
+                gaps.len() - 1
+            }
+        };
+        for (k, (p, r)) in programs.iter().zip(j.programs).enumerate() {
+            rows[k].extend_from_slice(&r.lines);
+            if let Some(q) = p.quota_for(&j.region) {
+                for nik in r.eligible {
+                    quota_units.entry((k, q)).or_default().push((
+                        j.national_rank,
+                        QuotaRow {
+                            program: p.code.clone(),
+                            quota_region: p.quotas[q].0.to_string(),
+                            household_id: j.id.clone(),
+                            nik,
+                            region: j.region.clone(),
+                            national_rank: j.national_rank,
+                            selected: false,
+                            position: 0,
+                        },
+                    ));
+                }
+            }
+            let s = &mut sums[k];
+            s.eligible_units += r.units as u64;
+            let eligible = r.units > 0;
+            s.eligible_households += eligible as u64;
+            if let Some(enrolled) = r.enrolled {
+                *s.enrolled_households.get_or_insert(0) += enrolled as u64;
+                *s.eligible_not_enrolled.get_or_insert(0) += (eligible && !enrolled) as u64;
+                *s.enrolled_not_eligible.get_or_insert(0) += (enrolled && !eligible) as u64;
+                let c = &mut gaps[g][k];
+                c[0] += eligible as u64;
+                c[1] += enrolled as u64;
+                c[2] += (eligible && !enrolled) as u64;
+                c[3] += (enrolled && !eligible) as u64;
+            }
+        }
+        *combos.entry((g, j.received)).or_default() += 1;
+    })?;
+
+    let io = |e| EligibilityError::Output("eligibility.csv".into(), e);
+    units
+        .write_all(b"program,unit,household_id,nik\n")
         .map_err(io)?;
-    let opt = |v: Option<u64>| v.map_or(String::new(), |x| x.to_string());
-    for s in &sums {
-        writeln!(
-            w,
-            "{},{},{},{},{},{},{}",
-            s.program,
-            s.unit,
-            s.eligible_units,
-            s.eligible_households,
-            opt(s.enrolled_households),
-            opt(s.eligible_not_enrolled),
-            opt(s.enrolled_not_eligible)
-        )
-        .map_err(io)?;
+    for r in &rows {
+        units.write_all(r).map_err(io)?;
     }
-    w.flush().map_err(io)?;
+    units.flush().map_err(io)?;
 
     let mut by_name: Vec<(&str, usize)> = regencies.iter().map(|(r, g)| (r.as_str(), *g)).collect();
     by_name.sort_unstable();
-    write_csv(
-        &out.join("gaps_by_regency.csv"),
-        "regency,program,eligible_households,enrolled_households,eligible_not_enrolled,enrolled_not_eligible",
-        by_name.iter().flat_map(|(regency, g)| {
+    let gaps = by_name
+        .iter()
+        .flat_map(|(regency, g)| {
             programs
                 .iter()
                 .zip(&gaps[*g])
                 .filter(|(p, _)| p.participation_flag.is_some())
-                .map(move |(p, c)| format!("{regency},{},{},{},{},{}", p.code, c[0], c[1], c[2], c[3]))
+                .map(move |(p, c)| GapRow {
+                    regency: regency.to_string(),
+                    program: p.code.clone(),
+                    eligible_households: c[0],
+                    enrolled_households: c[1],
+                    eligible_not_enrolled: c[2],
+                    enrolled_not_eligible: c[3],
+                })
+        })
+        .collect();
+    let name_of: HashMap<usize, &str> = by_name.iter().map(|(r, g)| (*g, *r)).collect();
+    let mut combinations: Vec<ComboRow> = combos
+        .into_iter()
+        .map(|((g, combo), n)| ComboRow {
+            regency: name_of[&g].to_string(),
+            programs_received: combo,
+            households: n,
+        })
+        .collect();
+    combinations.sort_unstable_by(|a, b| {
+        (&a.regency, &a.programs_received).cmp(&(&b.regency, &b.programs_received))
+    });
+    let mut quota = Vec::new();
+    for ((k, q), units) in quota_units {
+        let (selected, waiting) = apply_quota(units, programs[k].quotas[q].1);
+        for (list, is_selected) in [(selected, true), (waiting, false)] {
+            for (i, mut row) in list.into_iter().enumerate() {
+                row.selected = is_selected;
+                row.position = i as u64 + 1;
+                quota.push(row);
+            }
+        }
+    }
+    Ok(Outcome {
+        summary: sums,
+        gaps,
+        combinations,
+        quota,
+    })
+}
+
+/// Runs the programs over `dir` and writes eligibility.csv, summary.csv,
+/// gaps_by_regency.csv, combinations.csv and (for programs with quotas) quota.csv.
+pub fn eligibility_dir(
+    dir: &Path,
+    model: &Model,
+    programs: &[Program],
+    as_of: Date,
+    out: &Path,
+) -> Result<Vec<Summary>, EligibilityError> {
+    std::fs::create_dir_all(out)
+        .map_err(|e| EligibilityError::Output(out.display().to_string(), e))?;
+    let path = out.join("eligibility.csv");
+    let io = |e| EligibilityError::Output(path.display().to_string(), e);
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io)?);
+    let outcome = evaluate(dir, model, programs, as_of, &mut w)?;
+    drop(w);
+
+    let opt = |v: Option<u64>| v.map_or(String::new(), |x| x.to_string());
+    write_csv(
+        &out.join("summary.csv"),
+        "program,unit,eligible_units,eligible_households,enrolled_households,eligible_not_enrolled,enrolled_not_eligible",
+        outcome.summary.iter().map(|s| {
+            format!(
+                "{},{},{},{},{},{},{}",
+                s.program,
+                s.unit,
+                s.eligible_units,
+                s.eligible_households,
+                opt(s.enrolled_households),
+                opt(s.eligible_not_enrolled),
+                opt(s.enrolled_not_eligible)
+            )
         }),
     )?;
-    let name_of: HashMap<usize, &str> = by_name.iter().map(|(r, g)| (*g, *r)).collect();
-    let mut combos: Vec<(&str, String, u64)> = combos
-        .into_iter()
-        .map(|((g, combo), n)| (name_of[&g], combo, n))
-        .collect();
-    combos.sort_unstable();
+    write_csv(
+        &out.join("gaps_by_regency.csv"),
+        "regency,program,eligible_households,enrolled_households,eligible_not_enrolled,enrolled_not_eligible",
+        outcome.gaps.iter().map(|g| {
+            format!(
+                "{},{},{},{},{},{}",
+                g.regency,
+                g.program,
+                g.eligible_households,
+                g.enrolled_households,
+                g.eligible_not_enrolled,
+                g.enrolled_not_eligible
+            )
+        }),
+    )?;
     write_csv(
         &out.join("combinations.csv"),
         "regency,programs_received,households",
-        combos
+        outcome
+            .combinations
             .iter()
-            .map(|(regency, combo, n)| format!("{regency},{combo},{n}")),
+            .map(|c| format!("{},{},{}", c.regency, c.programs_received, c.households)),
     )?;
     if programs.iter().any(|p| !p.quotas.is_empty()) {
-        let mut lines = Vec::new();
-        let mut by_quota: BTreeMap<(usize, usize), Vec<RankedUnit>> = BTreeMap::new();
-        for (k, q, rank, hh, nik) in quota_units {
-            by_quota
-                .entry((k, q))
-                .or_default()
-                .push((rank, (rank, hh, nik)));
-        }
-        for ((k, q), units) in by_quota {
-            let (region, quota) = &programs[k].quotas[q];
-            let (selected, waiting) = apply_quota(units, *quota);
-            let rank = |r: Option<u64>| r.map_or(String::new(), |r| r.to_string());
-            for (i, (r, hh, nik)) in selected.into_iter().enumerate() {
-                lines.push(format!(
-                    "{},{region},{hh},{nik},{},selected,{}",
-                    programs[k].code,
-                    rank(r),
-                    i + 1
-                ));
-            }
-            for (i, (r, hh, nik)) in waiting.into_iter().enumerate() {
-                lines.push(format!(
-                    "{},{region},{hh},{nik},{},waiting,{}",
-                    programs[k].code,
-                    rank(r),
-                    i + 1
-                ));
-            }
-        }
         write_csv(
             &out.join("quota.csv"),
             "program,quota_region,household_id,nik,national_rank,status,position",
-            lines.into_iter(),
+            outcome.quota.iter().map(|q| {
+                format!(
+                    "{},{},{},{},{},{},{}",
+                    q.program,
+                    q.quota_region,
+                    q.household_id,
+                    q.nik,
+                    q.national_rank.map_or(String::new(), |r| r.to_string()),
+                    if q.selected { "selected" } else { "waiting" },
+                    q.position
+                )
+            }),
         )?;
     }
-    Ok(sums)
+    Ok(outcome.summary)
+}
+
+/// A dry run's line: how a program's eligible households and people in one regency
+/// change from one catalogue to another.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DryRunRow {
+    pub regency: String,
+    pub program: String,
+    pub households_gaining: u64,
+    pub households_losing: u64,
+    pub people_gaining: u64,
+    pub people_losing: u64,
+}
+
+/// What changes if catalogue `new` replaces `old` over the households of `dir`: per
+/// regency and program (by code; a program only in one of them gains or loses all its
+/// units), the households that become or stop being eligible, and the people: the
+/// members who become or stop being eligible units, or for household programs the
+/// members of such households. Rows without any change are left out.
+pub fn dry_run(
+    dir: &Path,
+    model: &Model,
+    old: &[Program],
+    new: &[Program],
+    as_of: Date,
+) -> Result<Vec<DryRunRow>, EligibilityError> {
+    let both: Vec<Program> = old.iter().chain(new).cloned().collect();
+    let mut codes: Vec<&str> = new.iter().map(|p| p.code.as_str()).collect();
+    for p in old {
+        if !codes.contains(&p.code.as_str()) {
+            codes.push(&p.code);
+        }
+    }
+    let old_at = |c: &str| old.iter().position(|p| p.code == c);
+    let new_at = |c: &str| new.iter().position(|p| p.code == c).map(|i| i + old.len());
+    let mut rows: BTreeMap<(String, usize), DryRunRow> = BTreeMap::new();
+    judge_dir(dir, model, &both, as_of, |j| {
+        let Some(j) = j else { return };
+        for (c, code) in codes.iter().enumerate() {
+            let before = old_at(code).map(|k| &j.programs[k]);
+            let after = new_at(code).map(|k| &j.programs[k]);
+            let (was, is) = (
+                before.is_some_and(|r| r.units > 0),
+                after.is_some_and(|r| r.units > 0),
+            );
+            let people = |r: Option<&ProgramResult>| -> Vec<usize> {
+                match r {
+                    Some(r) if r.household_unit && r.units > 0 => (0..j.people).collect(),
+                    Some(r) => r.members.clone(),
+                    None => Vec::new(),
+                }
+            };
+            let (p0, p1) = (people(before), people(after));
+            let gaining = p1.iter().filter(|m| !p0.contains(m)).count() as u64;
+            let losing = p0.iter().filter(|m| !p1.contains(m)).count() as u64;
+            if was == is && gaining == 0 && losing == 0 {
+                continue;
+            }
+            let row = rows
+                .entry((j.regency.clone(), c))
+                .or_insert_with(|| DryRunRow {
+                    regency: j.regency.clone(),
+                    program: code.to_string(),
+                    ..Default::default()
+                });
+            row.households_gaining += (is && !was) as u64;
+            row.households_losing += (was && !is) as u64;
+            row.people_gaining += gaining;
+            row.people_losing += losing;
+        }
+    })?;
+    Ok(rows.into_values().collect())
 }
 
 /// Records parsed in parallel at a time (in file order, handed on in order).
@@ -366,6 +544,8 @@ fn in_parallel<T: Send>(
 /// One household's verdicts under every program.
 struct Judged {
     id: String,
+    /// Active members.
+    people: usize,
     region: String,
     regency: String,
     national_rank: Option<u64>,
@@ -376,6 +556,9 @@ struct Judged {
 
 struct ProgramResult {
     units: usize,
+    household_unit: bool,
+    /// The eligible members (their places among the active ones), for member programs.
+    members: Vec<usize>,
     /// The eligible units' lines of eligibility.csv.
     lines: Vec<u8>,
     /// Eligible units' NIKs (empty for the household), for programs with quotas only.
@@ -398,18 +581,16 @@ fn judge(
         .iter()
         .map(|p| {
             // Eligible units: NIKs, or `None` for the household.
-            let niks: Vec<Option<Nik>> = match p.unit {
-                Unit::Household => {
-                    if p.rule.eval(&facts, None) == Some(true) {
-                        vec![None]
-                    } else {
-                        Vec::new()
-                    }
-                }
+            let members: Vec<usize> = match p.unit {
+                Unit::Household => Vec::new(),
                 Unit::Member => (0..facts.members())
                     .filter(|m| p.rule.eval(&facts, Some(*m)) == Some(true))
-                    .map(|m| Some(facts.nik(m)))
                     .collect(),
+            };
+            let niks: Vec<Option<Nik>> = match p.unit {
+                Unit::Household if p.rule.eval(&facts, None) == Some(true) => vec![None],
+                Unit::Household => Vec::new(),
+                Unit::Member => members.iter().map(|m| Some(facts.nik(*m))).collect(),
             };
             let mut lines = Vec::new();
             for nik in &niks {
@@ -427,6 +608,8 @@ fn judge(
             }
             ProgramResult {
                 units: niks.len(),
+                household_unit: p.unit == Unit::Household,
+                members,
                 lines,
                 eligible: if p.quotas.is_empty() {
                     Vec::new()
@@ -441,6 +624,7 @@ fn judge(
         .collect();
     Judged {
         id: h.id.to_string(),
+        people: facts.members(),
         region: region.to_string(),
         regency: region.get(..5).unwrap_or(region).to_string(),
         national_rank: rank.map(|r| r.national_rank),
@@ -452,12 +636,6 @@ fn judge(
         },
     }
 }
-
-/// An eligible unit under a quota: its national rank, household and NIK (empty for a
-/// household program).
-type QuotaUnit = (Option<u64>, String, String);
-/// A unit with the rank it is ordered by.
-type RankedUnit = (Option<u64>, QuotaUnit);
 
 fn write_csv(
     path: &Path,

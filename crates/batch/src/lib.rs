@@ -1,6 +1,7 @@
 //! The batch engine: streaming import and export of the registry in the interchange
 //! format, and ranking editions over the registry. (Eligibility runs join here later.)
 
+pub mod catalogue;
 pub mod editions;
 pub mod eligibility;
 pub mod export;

@@ -9,6 +9,7 @@
 mod codec;
 pub mod error;
 mod postgres;
+pub mod programs;
 pub mod ranking;
 pub mod schema;
 mod sqlite;
@@ -379,6 +380,10 @@ pub enum ExportItem<'a> {
 
 pub type ExportSink<'a> = dyn FnMut(ExportItem<'_>) -> std::result::Result<(), String> + Send + 'a;
 
+pub use programs::{
+    CatalogueVersion, EligibilityRun, NewCatalogueVersion, NewEligibilityRun, QuotaEntry,
+};
+
 /// The registry's storage. Every method is one transaction.
 #[async_trait]
 pub trait Storage: Send + Sync {
@@ -435,6 +440,25 @@ pub trait Storage: Send + Sync {
     async fn participation(&self, household_id: &str) -> Result<Vec<ParticipationRecord>>;
     /// A household's place in every edition, newest first.
     async fn household_ranks(&self, household_id: &str) -> Result<Vec<(Edition, HouseholdRank)>>;
+
+    /// Stores a catalogue text as a new draft version.
+    async fn put_catalogue(&self, c: &NewCatalogueVersion) -> Result<CatalogueVersion>;
+    /// Every catalogue version, oldest first.
+    async fn catalogues(&self) -> Result<Vec<CatalogueVersion>>;
+    /// Stores a draft's dry run (`Conflict` once published).
+    async fn set_dry_run(&self, version: i64, rows: &str) -> Result<()>;
+    /// Publishes a draft with a dry run (`Conflict` otherwise).
+    async fn publish_catalogue(&self, version: i64, by: &str) -> Result<()>;
+    async fn save_eligibility_run(
+        &self,
+        run: &NewEligibilityRun,
+        quota: &[QuotaEntry],
+    ) -> Result<EligibilityRun>;
+    /// Every eligibility run, oldest first.
+    async fn eligibility_runs(&self) -> Result<Vec<EligibilityRun>>;
+    /// A run's quota lists (selected and waiting), or one household's entries.
+    async fn quota_units(&self, run_id: i64, household_id: Option<&str>)
+        -> Result<Vec<QuotaEntry>>;
 
     async fn household(&self, id: &str) -> Result<Option<HouseholdRecord>>;
     /// The household id of the person with this NIK.

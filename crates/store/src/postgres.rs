@@ -836,6 +836,45 @@ impl Storage for PgStore {
         ranking_sql::household_ranks(&self.pool, household_id).await
     }
 
+    async fn put_catalogue(
+        &self,
+        c: &crate::NewCatalogueVersion,
+    ) -> Result<crate::CatalogueVersion> {
+        programs_sql::put_catalogue(&self.pool, c).await
+    }
+
+    async fn catalogues(&self) -> Result<Vec<crate::CatalogueVersion>> {
+        programs_sql::catalogues(&self.pool).await
+    }
+
+    async fn set_dry_run(&self, version: i64, rows: &str) -> Result<()> {
+        programs_sql::set_dry_run(&self.pool, version, rows).await
+    }
+
+    async fn publish_catalogue(&self, version: i64, by: &str) -> Result<()> {
+        programs_sql::publish_catalogue(&self.pool, version, by).await
+    }
+
+    async fn save_eligibility_run(
+        &self,
+        run: &crate::NewEligibilityRun,
+        quota: &[crate::QuotaEntry],
+    ) -> Result<crate::EligibilityRun> {
+        programs_sql::save_eligibility_run(&self.pool, run, quota).await
+    }
+
+    async fn eligibility_runs(&self) -> Result<Vec<crate::EligibilityRun>> {
+        programs_sql::eligibility_runs(&self.pool).await
+    }
+
+    async fn quota_units(
+        &self,
+        run_id: i64,
+        household_id: Option<&str>,
+    ) -> Result<Vec<crate::QuotaEntry>> {
+        programs_sql::quota_units(&self.pool, run_id, household_id).await
+    }
+
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
@@ -853,4 +892,14 @@ mod ranking_sql {
     use crate::{Result, StoreError};
 
     crate::ranking::ranking_methods!(sqlx::PgPool, sqlx::Postgres, D);
+}
+
+/// Catalogue versions and eligibility runs: the SQL shared with the other backend.
+mod programs_sql {
+    use sqlx::Row;
+
+    use super::D;
+    use crate::{Result, StoreError};
+
+    crate::programs::programs_methods!(sqlx::PgPool, sqlx::Postgres, D);
 }

@@ -254,6 +254,7 @@ pub fn migrations(d: Dialect) -> Vec<(i64, String)> {
         (2, migration_2(d)),
         (3, crate::ranking::migration_3(d)),
         (4, crate::ranking::migration_4(d)),
+        (5, crate::programs::migration_5(d)),
     ]
 }
 
