@@ -99,23 +99,37 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Program eligibility of the default catalogue (programs-default.md):
-    /// DIR/eligibility.csv (eligible units) and DIR/summary.csv (gap analysis).
+    /// Program eligibility (programs-default.md). With --data: DIR/eligibility.csv,
+    /// summary.csv, gaps_by_regency.csv, combinations.csv (and quota.csv). With --db: an
+    /// eligibility run over the snapshot of a ranking edition with the catalogue in
+    /// force, stored in the registry.
     Eligibility {
         /// A data set folder (households.csv, members.csv).
+        #[arg(long, conflicts_with = "db", required_unless_present = "db")]
+        data: Option<PathBuf>,
+        /// The registry (e.g. sqlite://selaras.db).
         #[arg(long)]
-        data: PathBuf,
-        /// The PMT model file (JSON) whose ranks the rules read.
-        #[arg(long)]
-        model: PathBuf,
+        db: Option<String>,
+        /// With --data: the PMT model file (JSON) whose ranks the rules read.
+        #[arg(long, required_unless_present = "db")]
+        model: Option<PathBuf>,
+        /// With --db: the ranking edition (default: the newest).
+        #[arg(long, requires = "db")]
+        edition: Option<i64>,
         /// The date ages are counted at (YYYY-MM-DD).
         #[arg(long)]
         as_of: String,
-        /// A program catalogue (JSON; default: the shipped default catalogue).
-        #[arg(long)]
+        /// With --data: a program catalogue (JSON; default: the shipped one).
+        #[arg(long, conflicts_with = "db")]
         catalogue: Option<PathBuf>,
-        #[arg(long)]
-        out: PathBuf,
+        /// With --data: the output folder.
+        #[arg(long, required_unless_present = "db")]
+        out: Option<PathBuf>,
+    },
+    /// Program catalogue versions in the registry.
+    Catalogue {
+        #[command(subcommand)]
+        command: CatalogueCommand,
     },
     /// Program participant lists.
     Participation {
@@ -194,6 +208,41 @@ enum ModelCommand {
     List {
         #[arg(long, default_value = DEFAULT_DB)]
         db: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CatalogueCommand {
+    /// The stored versions, and which is in force.
+    List {
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: String,
+    },
+    /// Check a catalogue file and store it as a draft.
+    Draft {
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: String,
+        #[arg(long)]
+        file: PathBuf,
+        /// Why it changes.
+        #[arg(long)]
+        note: String,
+    },
+    /// Households and people per regency and program that would gain or lose eligibility
+    /// if draft VERSION replaced the catalogue in force (stored with the draft).
+    DryRun {
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: String,
+        version: i64,
+        /// The date ages are counted at (YYYY-MM-DD; default: today).
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// Put draft VERSION in force (it needs a dry run).
+    Publish {
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: String,
+        version: i64,
     },
 }
 
@@ -547,14 +596,40 @@ async fn run(cmd: Command) -> Result<()> {
         Command::Rank { .. } => bail!("give --data or --db"),
         Command::Eligibility {
             data,
+            db,
             model,
+            edition,
             as_of,
             catalogue,
             out,
         } => {
             use selaras_domain::programs::Catalogue;
-            let model = data_and_model(&data, &model)?;
             let as_of = Date::parse(&as_of).map_err(|e| anyhow!("--as-of: {e}"))?;
+            let started = Instant::now();
+            if let Some(db) = db {
+                let store = selaras_store::connect(&db)
+                    .await
+                    .with_context(|| format!("cannot open {db}"))?;
+                let (run, outcome) =
+                    selaras_batch::catalogue::run_eligibility(&*store, edition, as_of, &whoami())
+                        .await?;
+                println!(
+                    "run={} edition={} catalogue={} programs={} eligible_units={} quota_units={} seconds={:.2}",
+                    run.id,
+                    run.edition_id,
+                    run.catalogue_version
+                        .map_or("shipped".to_string(), |v| v.to_string()),
+                    outcome.summary.len(),
+                    outcome.summary.iter().map(|s| s.eligible_units).sum::<u64>(),
+                    outcome.quota.len(),
+                    started.elapsed().as_secs_f64()
+                );
+                return Ok(());
+            }
+            let (Some(data), Some(model), Some(out)) = (data, model, out) else {
+                bail!("--data needs --model and --out");
+            };
+            let model = data_and_model(&data, &model)?;
             let catalogue = match catalogue {
                 None => Catalogue::shipped().clone(),
                 Some(path) => {
@@ -564,7 +639,6 @@ async fn run(cmd: Command) -> Result<()> {
                         .map_err(|e| anyhow!("--catalogue {}: {e}", path.display()))?
                 }
             };
-            let started = Instant::now();
             let sums = tokio::task::spawn_blocking(move || {
                 selaras_batch::eligibility::eligibility_dir(
                     &data,
@@ -583,6 +657,7 @@ async fn run(cmd: Command) -> Result<()> {
             );
             Ok(())
         }
+        Command::Catalogue { command } => catalogue_command(command).await,
         Command::Model {
             command:
                 ModelCommand::Add {
@@ -618,10 +693,10 @@ async fn run(cmd: Command) -> Result<()> {
             let store = selaras_store::connect(&db)
                 .await
                 .with_context(|| format!("cannot open {db}"))?;
-            let catalogue = selaras_domain::programs::Catalogue::shipped();
+            let (_, catalogue) = selaras_batch::catalogue::in_force(&*store).await?;
             let r = selaras_batch::participation::import_participation(
                 &*store,
-                catalogue,
+                &catalogue,
                 &file,
                 &whoami(),
             )
@@ -823,4 +898,76 @@ fn whoami() -> String {
     std::env::var("USER")
         .map(|u| format!("cli:{u}"))
         .unwrap_or_else(|_| "cli".into())
+}
+
+async fn catalogue_command(command: CatalogueCommand) -> Result<()> {
+    use selaras_batch::catalogue as cat;
+    let db = match &command {
+        CatalogueCommand::List { db }
+        | CatalogueCommand::Draft { db, .. }
+        | CatalogueCommand::DryRun { db, .. }
+        | CatalogueCommand::Publish { db, .. } => db.clone(),
+    };
+    let store = selaras_store::connect(&db)
+        .await
+        .with_context(|| format!("cannot open {db}"))?;
+    match command {
+        CatalogueCommand::List { .. } => {
+            let (in_force, _) = cat::in_force(&*store).await?;
+            if in_force.is_none() {
+                println!("in force: the shipped catalogue");
+            }
+            for v in store.catalogues().await? {
+                println!(
+                    "version={} created={} by={} dry_run={} published={}{} note={:?}",
+                    v.version,
+                    v.created_at,
+                    v.created_by,
+                    v.dry_run_at.as_deref().unwrap_or("no"),
+                    v.published_at.as_deref().unwrap_or("no"),
+                    if in_force == Some(v.version) {
+                        " (in force)"
+                    } else {
+                        ""
+                    },
+                    v.note
+                );
+            }
+        }
+        CatalogueCommand::Draft { file, note, .. } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("--file: cannot read {}", file.display()))?;
+            let v = cat::save_draft(&*store, &text, note.trim(), &whoami())
+                .await
+                .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+            println!("version={} digest={}", v.version, v.digest);
+        }
+        CatalogueCommand::DryRun { version, as_of, .. } => {
+            let as_of = match as_of {
+                Some(d) => Date::parse(&d).map_err(|e| anyhow!("--as-of: {e}"))?,
+                None => Date::parse(&selaras_store::now_utc()[..10])
+                    .map_err(|e| anyhow!("today: {e}"))?,
+            };
+            let rows = cat::dry_run_draft(&*store, version, as_of).await?;
+            println!(
+                "regency,program,households_gaining,households_losing,people_gaining,people_losing"
+            );
+            for r in &rows {
+                println!(
+                    "{},{},{},{},{},{}",
+                    r.regency,
+                    r.program,
+                    r.households_gaining,
+                    r.households_losing,
+                    r.people_gaining,
+                    r.people_losing
+                );
+            }
+        }
+        CatalogueCommand::Publish { version, .. } => {
+            cat::publish(&*store, version, &whoami()).await?;
+            println!("version={version} published");
+        }
+    }
+    Ok(())
 }
