@@ -42,6 +42,9 @@ pub enum CatalogueError {
     Invalid { place: String, reason: String },
     #[error("{0}")]
     NotFound(String),
+    /// A dry run or a run needs a ranking edition, and there is none yet.
+    #[error("no ranking edition yet: rank the registry first (selaras rank --db)")]
+    NoEdition,
     #[error("{0}")]
     Conflict(String),
     #[error("the run stopped: {0}")]
@@ -111,11 +114,9 @@ async fn newest_edition(
         Some(id) => editions.into_iter().find(|e| e.id == id),
         None => editions.into_iter().last(),
     }
-    .ok_or_else(|| {
-        CatalogueError::NotFound(match id {
-            Some(id) => format!("no ranking edition {id}"),
-            None => "no ranking edition yet: rank the registry first (selaras rank --db)".into(),
-        })
+    .ok_or(match id {
+        Some(id) => CatalogueError::NotFound(format!("no ranking edition {id}")),
+        None => CatalogueError::NoEdition,
     })?;
     let model = load_model(store, &e.model_id, Some(e.model_version)).await?;
     Ok((e, model))

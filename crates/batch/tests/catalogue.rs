@@ -91,7 +91,7 @@ async fn drafts_dry_runs_publication_and_stored_runs() {
         // No ranking edition yet: no dry run, and no publication without one.
         assert!(matches!(
             dry_run_draft(store, draft.version, as_of).await,
-            Err(CatalogueError::NotFound(_))
+            Err(CatalogueError::NoEdition)
         ));
         assert!(matches!(
             publish(store, draft.version, "admin").await,

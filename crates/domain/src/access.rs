@@ -56,6 +56,8 @@ pub enum Permission {
     ManageUsers,
     /// Aggregated figures without personal data.
     ViewMonitoring,
+    /// Draft, dry-run and publish versions of the program catalogue.
+    ManageCatalogue,
 }
 
 use Permission::*;
@@ -102,6 +104,7 @@ pub const RULES: &[(Role, &[Permission])] = &[
             ImportRegistry,
             ManageUsers,
             ViewMonitoring,
+            ManageCatalogue,
         ],
     ),
 ];

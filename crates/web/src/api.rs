@@ -7,6 +7,8 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
+use selaras_domain::access::{authorize, Decision, Permission};
+
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::views::*;
@@ -170,12 +172,16 @@ pub async fn get_programs(
     Ok(Json(program_views(&state, &rec, &ranks).await?))
 }
 
-/// The program catalogue: every program with its owner, unit, benefit, quotas and rule.
+/// The program catalogue in force: every program with its owner, unit, benefit, quotas
+/// and rule.
 #[utoipa::path(get, path = "/api/v1/programs",
     security(("bearer" = [])),
     responses((status = 200, body = Vec<CatalogueProgramView>), (status = 401, body = Problem)))]
-pub async fn list_programs(_caller: ApiCaller) -> ApiResult<Json<Vec<CatalogueProgramView>>> {
-    let c = selaras_domain::programs::Catalogue::shipped();
+pub async fn list_programs(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+) -> ApiResult<Json<Vec<CatalogueProgramView>>> {
+    let (_, c) = selaras_batch::catalogue::in_force(&*state.store).await?;
     Ok(Json(c.programs.iter().map(Into::into).collect()))
 }
 
@@ -184,11 +190,12 @@ pub async fn list_programs(_caller: ApiCaller) -> ApiResult<Json<Vec<CataloguePr
     security(("bearer" = [])),
     responses((status = 200, body = CatalogueProgramView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_program(
+    State(state): State<AppState>,
     _caller: ApiCaller,
     Path(code): Path<String>,
 ) -> ApiResult<Json<CatalogueProgramView>> {
-    selaras_domain::programs::Catalogue::shipped()
-        .program(&code)
+    let (_, c) = selaras_batch::catalogue::in_force(&*state.store).await?;
+    c.program(&code)
         .map(|p| Json(p.into()))
         .ok_or(ApiError::NotFound)
 }
@@ -221,6 +228,250 @@ pub async fn get_explanation(
     Ok(Json(explanation(&state, &id, rank).await?))
 }
 
+/// The catalogue's stored versions and the one in force.
+#[utoipa::path(get, path = "/api/v1/catalogue",
+    security(("bearer" = [])),
+    responses((status = 200, body = CatalogueStateView), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn get_catalogue(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> ApiResult<Json<CatalogueStateView>> {
+    require(&caller, Permission::ViewMonitoring)?;
+    let (in_force, _) = selaras_batch::catalogue::in_force(&*state.store).await?;
+    let versions = state.store.catalogues().await?;
+    Ok(Json(CatalogueStateView {
+        in_force,
+        versions: versions
+            .iter()
+            .map(|v| CatalogueVersionView::new(v, in_force))
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DraftRequest {
+    /// The whole catalogue, in the catalogue file's format (`version`, `programs`).
+    #[schema(value_type = Object)]
+    pub catalogue: serde_json::Value,
+    /// Why it changes.
+    pub note: String,
+}
+
+/// Stores a catalogue as a draft after checking it: a rule with a syntax error, an
+/// unknown column, a type mismatch or a division that can be by zero is refused (422,
+/// `field` names the program's rule, `detail` the column of the rule text).
+#[utoipa::path(post, path = "/api/v1/catalogue/drafts", request_body = DraftRequest,
+    security(("bearer" = [])),
+    responses((status = 201, body = CatalogueVersionView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_draft(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    body: Result<Json<DraftRequest>, JsonRejection>,
+) -> ApiResult<(axum::http::StatusCode, Json<CatalogueVersionView>)> {
+    require(&caller, Permission::ManageCatalogue)?;
+    let Json(req) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let note = req.note.trim();
+    if note.is_empty() || note.chars().count() > 500 {
+        return Err(ApiError::Invalid {
+            field: "note".into(),
+            detail: "say why the catalogue changes, in 1 to 500 characters".into(),
+        });
+    }
+    let v = selaras_batch::catalogue::save_draft(
+        &*state.store,
+        &req.catalogue.to_string(),
+        note,
+        &caller.principal.username,
+    )
+    .await?;
+    let (in_force, _) = selaras_batch::catalogue::in_force(&*state.store).await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(CatalogueVersionView::new(&v, in_force)),
+    ))
+}
+
+/// One catalogue version: its programs, what it changes, and its dry run once run.
+#[utoipa::path(get, path = "/api/v1/catalogue/{version}", params(("version" = i64, Path, description = "catalogue version")),
+    security(("bearer" = [])),
+    responses((status = 200, body = CatalogueDetailView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_catalogue_version(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(version): Path<i64>,
+) -> ApiResult<Json<CatalogueDetailView>> {
+    require(&caller, Permission::ViewMonitoring)?;
+    Ok(Json(catalogue_detail(&state, version).await?))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct DryRunRequest {
+    /// The date ages are counted at (YYYY-MM-DD; default: today).
+    pub as_of: Option<String>,
+}
+
+fn as_of_or_today(as_of: Option<&str>) -> ApiResult<selaras_domain::Date> {
+    match as_of {
+        None => Ok(today()),
+        Some(d) => selaras_domain::Date::parse(d).map_err(|e| ApiError::Invalid {
+            field: "as_of".into(),
+            detail: e.to_string(),
+        }),
+    }
+}
+
+/// Dry-runs a draft against the catalogue in force over the newest ranking edition's
+/// snapshot: per regency and program, the households and people that would gain or lose
+/// eligibility (stored with the draft). 409 for a published version or without an edition.
+#[utoipa::path(post, path = "/api/v1/catalogue/{version}/dry-run", params(("version" = i64, Path, description = "catalogue version")),
+    request_body = DryRunRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<DryRunView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn dry_run(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(version): Path<i64>,
+    body: Result<Option<Json<DryRunRequest>>, JsonRejection>,
+) -> ApiResult<Json<Vec<DryRunView>>> {
+    require(&caller, Permission::ManageCatalogue)?;
+    let req = body
+        .map_err(|e| ApiError::BadRequest(e.body_text()))?
+        .map(|Json(b)| b)
+        .unwrap_or_default();
+    let as_of = as_of_or_today(req.as_of.as_deref())?;
+    let rows = selaras_batch::catalogue::dry_run_draft(&*state.store, version, as_of).await?;
+    Ok(Json(rows.iter().map(Into::into).collect()))
+}
+
+/// Puts a draft in force; 409 without a dry run or when published already.
+#[utoipa::path(post, path = "/api/v1/catalogue/{version}/publish", params(("version" = i64, Path, description = "catalogue version")),
+    security(("bearer" = [])),
+    responses((status = 200, body = CatalogueVersionView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn publish(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(version): Path<i64>,
+) -> ApiResult<Json<CatalogueVersionView>> {
+    require(&caller, Permission::ManageCatalogue)?;
+    selaras_batch::catalogue::publish(&*state.store, version, &caller.principal.username).await?;
+    Ok(Json(catalogue_detail(&state, version).await?.version))
+}
+
+/// The eligibility runs, oldest first (tables limited to the caller's region).
+#[utoipa::path(get, path = "/api/v1/eligibility-runs",
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<EligibilityRunView>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn list_runs(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> ApiResult<Json<Vec<EligibilityRunView>>> {
+    require(&caller, Permission::ViewMonitoring)?;
+    state
+        .store
+        .eligibility_runs()
+        .await?
+        .iter()
+        .map(|r| run_view(r, &caller))
+        .collect::<ApiResult<_>>()
+        .map(Json)
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct RunRequest {
+    /// A ranking edition (default: the newest).
+    pub edition: Option<i64>,
+    /// The date ages are counted at (YYYY-MM-DD; default: today).
+    pub as_of: Option<String>,
+}
+
+/// Judges an edition's snapshot with the catalogue in force and stores the run (gap and
+/// combination tables, quota lists). For roles that load the registry.
+#[utoipa::path(post, path = "/api/v1/eligibility-runs", request_body = RunRequest,
+    security(("bearer" = [])),
+    responses((status = 201, body = EligibilityRunView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_run(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    body: Result<Option<Json<RunRequest>>, JsonRejection>,
+) -> ApiResult<(axum::http::StatusCode, Json<EligibilityRunView>)> {
+    require(&caller, Permission::ImportRegistry)?;
+    let req = body
+        .map_err(|e| ApiError::BadRequest(e.body_text()))?
+        .map(|Json(b)| b)
+        .unwrap_or_default();
+    let as_of = as_of_or_today(req.as_of.as_deref())?;
+    let (run, _) = selaras_batch::catalogue::run_eligibility(
+        &*state.store,
+        req.edition,
+        as_of,
+        &caller.principal.username,
+    )
+    .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(run_view(&run, &caller)?),
+    ))
+}
+
+async fn run_of(state: &AppState, id: i64) -> ApiResult<selaras_store::EligibilityRun> {
+    state
+        .store
+        .eligibility_runs()
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or(ApiError::NotFound)
+}
+
+/// One eligibility run (tables limited to the caller's region).
+#[utoipa::path(get, path = "/api/v1/eligibility-runs/{id}", params(("id" = i64, Path, description = "run id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = EligibilityRunView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_run(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<EligibilityRunView>> {
+    require(&caller, Permission::ViewMonitoring)?;
+    Ok(Json(run_view(&run_of(&state, id).await?, &caller)?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct QuotaQuery {
+    /// Only this program.
+    pub program: Option<String>,
+}
+
+/// A run's quota lists — units selected in rank order and the waiting list — for the
+/// households inside the caller's region (personal data: roles that may read it).
+#[utoipa::path(get, path = "/api/v1/eligibility-runs/{id}/quota", params(("id" = i64, Path, description = "run id"), QuotaQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<QuotaView>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_quota(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<i64>,
+    query: Result<Query<QuotaQuery>, QueryRejection>,
+) -> ApiResult<Json<Vec<QuotaView>>> {
+    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    require(&caller, Permission::ReadPersonalData)?;
+    let run = run_of(&state, id).await?;
+    let units = state.store.quota_units(run.id, None).await?;
+    Ok(Json(
+        units
+            .iter()
+            .filter(|u| q.program.as_deref().is_none_or(|p| u.program == p))
+            .filter(|u| {
+                selaras_domain::RegionCode::parse(&u.region).is_ok_and(|r| {
+                    authorize(&caller.principal, Permission::ReadPersonalData, Some(&r))
+                        == Decision::Allow
+                })
+            })
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
 struct BearerAuth;
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
@@ -236,8 +487,8 @@ impl utoipa::Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Selaras API", description = "Integrated social service and referral system (SLRT). Errors are application/problem+json (RFC 9457)."),
-    paths(create_session, get_person, get_household, get_history, get_explanation, get_programs, list_programs, get_program),
-    components(schemas(Problem, SessionRequest, SessionResponse, PersonView, HouseholdView, MemberView, RegionView, RegionName, ChangeView, VersionView, RankView, TermView, ExplanationView, ProgramView, VerdictView, CheckView, CatalogueProgramView)),
+    paths(create_session, get_person, get_household, get_history, get_explanation, get_programs, list_programs, get_program, get_catalogue, create_draft, get_catalogue_version, dry_run, publish, list_runs, create_run, get_run, get_quota),
+    components(schemas(Problem, SessionRequest, SessionResponse, PersonView, HouseholdView, MemberView, RegionView, RegionName, ChangeView, VersionView, RankView, TermView, ExplanationView, ProgramView, VerdictView, CheckView, CatalogueProgramView, QuotaView, CatalogueStateView, CatalogueVersionView, CatalogueDetailView, DryRunView, DraftRequest, DryRunRequest, RunRequest, EligibilityRunView, SummaryView, GapView, ComboView)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -95,6 +95,23 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<selaras_batch::catalogue::CatalogueError> for ApiError {
+    fn from(e: selaras_batch::catalogue::CatalogueError) -> Self {
+        use selaras_batch::catalogue::CatalogueError as E;
+        match e {
+            E::Invalid { place, reason } => ApiError::Invalid {
+                field: format!("catalogue.{place}"),
+                detail: reason,
+            },
+            E::NotFound(_) => ApiError::NotFound,
+            E::Conflict(m) => ApiError::Conflict(m),
+            e @ E::NoEdition => ApiError::Conflict(e.to_string()),
+            E::Store(s) => s.into(),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
 impl From<anyhow::Error> for ApiError {
     fn from(e: anyhow::Error) -> Self {
         ApiError::Internal(e.to_string())

@@ -107,6 +107,20 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/households/{id}/programs", get(api::get_programs))
         .route("/api/v1/programs", get(api::list_programs))
         .route("/api/v1/programs/{code}", get(api::get_program))
+        .route("/api/v1/catalogue", get(api::get_catalogue))
+        .route("/api/v1/catalogue/drafts", post(api::create_draft))
+        .route(
+            "/api/v1/catalogue/{version}",
+            get(api::get_catalogue_version),
+        )
+        .route("/api/v1/catalogue/{version}/dry-run", post(api::dry_run))
+        .route("/api/v1/catalogue/{version}/publish", post(api::publish))
+        .route(
+            "/api/v1/eligibility-runs",
+            get(api::list_runs).post(api::create_run),
+        )
+        .route("/api/v1/eligibility-runs/{id}", get(api::get_run))
+        .route("/api/v1/eligibility-runs/{id}/quota", get(api::get_quota))
         .route("/", get(pages::search))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))

@@ -421,6 +421,41 @@ pub struct ProgramView {
     pub enrolled: Option<bool>,
     /// One verdict for a household program; one per active member otherwise.
     pub verdicts: Vec<VerdictView>,
+    /// Under a quota: the household's units in the newest eligibility run's list,
+    /// selected or waiting, with their positions.
+    pub quota: Vec<QuotaView>,
+}
+
+/// A unit's place in a program's quota list of an eligibility run.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QuotaView {
+    pub run: i64,
+    pub program: String,
+    /// The region the quota covers.
+    pub quota_region: String,
+    pub household_id: String,
+    /// Empty for household programs.
+    pub nik: String,
+    pub national_rank: Option<i64>,
+    /// `selected` or `waiting`.
+    pub status: String,
+    /// 1-based place in that list (the waiting list for `waiting`).
+    pub position: i64,
+}
+
+impl From<&selaras_store::QuotaEntry> for QuotaView {
+    fn from(q: &selaras_store::QuotaEntry) -> Self {
+        QuotaView {
+            run: q.run_id,
+            program: q.program.clone(),
+            quota_region: q.quota_region.clone(),
+            household_id: q.household_id.clone(),
+            nik: q.nik.clone(),
+            national_rank: q.national_rank,
+            status: if q.selected { "selected" } else { "waiting" }.into(),
+            position: q.position,
+        }
+    }
 }
 
 fn reason(r: Option<bool>, checks: &[selaras_domain::rules::Check]) -> String {
@@ -462,8 +497,18 @@ pub async fn program_views(
     let rank = ranks.first().and_then(RankView::rank_facts);
     let members: Vec<_> = rec.members.iter().map(|m| m.member.clone()).collect();
     let facts = RecordFacts::new(&rec.household, &members, today(), rank);
-    let catalogue = selaras_domain::programs::Catalogue::shipped();
+    let (_, catalogue) = selaras_batch::catalogue::in_force(&*state.store).await?;
     let history = state.store.participation(&id).await?;
+    let quota: Vec<QuotaView> = match state.store.eligibility_runs().await?.last() {
+        Some(run) => state
+            .store
+            .quota_units(run.id, Some(&id))
+            .await?
+            .iter()
+            .map(Into::into)
+            .collect(),
+        None => Vec::new(),
+    };
     // The latest entry of a program for a person (`Some(nik)`) or for the household.
     let latest = |program: &str, nik: Option<&str>| {
         history
@@ -516,6 +561,11 @@ pub async fn program_views(
                     .map(|(k, nik)| verdict(&p.code, Some(nik.clone()), Some(k), &p.rule))
                     .collect(),
             },
+            quota: quota
+                .iter()
+                .filter(|q| q.program == p.code)
+                .cloned()
+                .collect(),
         })
         .collect())
 }
@@ -563,5 +613,248 @@ impl From<&selaras_domain::programs::Program> for CatalogueProgramView {
                 .map(|i| selaras_domain::registry::HOUSEHOLD_COLUMNS[i].name.into()),
             rule: p.rule.text.clone(),
         }
+    }
+}
+
+/// A stored version of the program catalogue.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CatalogueVersionView {
+    pub version: i64,
+    pub note: String,
+    pub created_at: String,
+    pub created_by: String,
+    /// The version in force when it was drafted (`null`: the shipped catalogue).
+    pub based_on: Option<i64>,
+    /// `draft`, `published` (in force) or `superseded`.
+    pub status: String,
+    pub dry_run_at: Option<String>,
+    pub published_at: Option<String>,
+    pub published_by: Option<String>,
+    pub digest: String,
+}
+
+impl CatalogueVersionView {
+    pub fn new(v: &selaras_store::CatalogueVersion, in_force: Option<i64>) -> Self {
+        CatalogueVersionView {
+            version: v.version,
+            note: v.note.clone(),
+            created_at: v.created_at.clone(),
+            created_by: v.created_by.clone(),
+            based_on: v.based_on,
+            status: if in_force == Some(v.version) {
+                "published"
+            } else if v.published_at.is_some() {
+                "superseded"
+            } else {
+                "draft"
+            }
+            .into(),
+            dry_run_at: v.dry_run_at.clone(),
+            published_at: v.published_at.clone(),
+            published_by: v.published_by.clone(),
+            digest: v.digest.clone(),
+        }
+    }
+}
+
+/// The catalogue's versions and the one in force.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CatalogueStateView {
+    /// `null`: the shipped default catalogue is in force.
+    pub in_force: Option<i64>,
+    pub versions: Vec<CatalogueVersionView>,
+}
+
+/// One version with its programs and, once run, its dry run.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CatalogueDetailView {
+    #[serde(flatten)]
+    pub version: CatalogueVersionView,
+    pub programs: Vec<CatalogueProgramView>,
+    /// Programs whose rule, quota or unit differ from the catalogue in force (by code;
+    /// added and removed ones included).
+    pub changed_programs: Vec<String>,
+    pub dry_run: Option<Vec<DryRunView>>,
+}
+
+/// A dry run's line: a program's households and people in one regency that would gain
+/// or lose eligibility.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+pub struct DryRunView {
+    pub regency: String,
+    pub program: String,
+    pub households_gaining: u64,
+    pub households_losing: u64,
+    pub people_gaining: u64,
+    pub people_losing: u64,
+}
+
+impl From<&selaras_batch::eligibility::DryRunRow> for DryRunView {
+    fn from(r: &selaras_batch::eligibility::DryRunRow) -> Self {
+        DryRunView {
+            regency: r.regency.clone(),
+            program: r.program.clone(),
+            households_gaining: r.households_gaining,
+            households_losing: r.households_losing,
+            people_gaining: r.people_gaining,
+            people_losing: r.people_losing,
+        }
+    }
+}
+
+/// The codes of programs that differ between two catalogues (added, removed, or with
+/// another rule, unit, quota or participation flag), in `new`'s order then `old`'s.
+pub fn changed_programs(
+    old: &selaras_domain::programs::Catalogue,
+    new: &selaras_domain::programs::Catalogue,
+) -> Vec<String> {
+    let same = |a: &selaras_domain::programs::Program, b: &selaras_domain::programs::Program| {
+        a.rule.text == b.rule.text
+            && a.unit == b.unit
+            && a.quotas == b.quotas
+            && a.participation_flag == b.participation_flag
+    };
+    let mut out: Vec<String> = new
+        .programs
+        .iter()
+        .filter(|p| old.program(&p.code).is_none_or(|o| !same(o, p)))
+        .map(|p| p.code.clone())
+        .collect();
+    out.extend(
+        old.programs
+            .iter()
+            .filter(|p| new.program(&p.code).is_none())
+            .map(|p| p.code.clone()),
+    );
+    out
+}
+
+pub async fn catalogue_detail(state: &AppState, n: i64) -> ApiResult<CatalogueDetailView> {
+    let versions = state.store.catalogues().await?;
+    let v = versions
+        .iter()
+        .find(|v| v.version == n)
+        .ok_or(ApiError::NotFound)?;
+    let (in_force, current) = selaras_batch::catalogue::in_force(&*state.store).await?;
+    let c = selaras_domain::programs::Catalogue::from_json(&v.body)
+        .map_err(|e| ApiError::Internal(format!("stored catalogue {n}: {e}")))?;
+    let base = match v.based_on {
+        Some(b) => versions
+            .iter()
+            .find(|x| x.version == b)
+            .and_then(|x| selaras_domain::programs::Catalogue::from_json(&x.body).ok())
+            .unwrap_or(current),
+        None if v.published_at.is_some() => selaras_domain::programs::Catalogue::shipped().clone(),
+        None => current,
+    };
+    Ok(CatalogueDetailView {
+        version: CatalogueVersionView::new(v, in_force),
+        changed_programs: changed_programs(&base, &c),
+        programs: c.programs.iter().map(Into::into).collect(),
+        dry_run: v
+            .dry_run
+            .as_deref()
+            .and_then(|d| serde_json::from_str(d).ok()),
+    })
+}
+
+/// An eligibility run: the edition and catalogue it used, and its tables, limited to
+/// the regencies that meet the caller's region.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EligibilityRunView {
+    pub id: i64,
+    pub edition: i64,
+    /// `null`: the shipped catalogue.
+    pub catalogue_version: Option<i64>,
+    pub as_of: String,
+    pub created_at: String,
+    pub created_by: String,
+    /// National figures per program (only for callers with a national region).
+    pub summary: Option<Vec<SummaryView>>,
+    pub gaps: Vec<GapView>,
+    pub combinations: Vec<ComboView>,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+pub struct SummaryView {
+    pub program: String,
+    pub unit: String,
+    pub eligible_units: u64,
+    pub eligible_households: u64,
+    pub enrolled_households: Option<u64>,
+    pub eligible_not_enrolled: Option<u64>,
+    pub enrolled_not_eligible: Option<u64>,
+}
+
+/// Per regency and program with a participation flag: eligible, enrolled, exclusion
+/// (eligible, not enrolled) and inclusion (enrolled, not eligible) counts of households.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+pub struct GapView {
+    pub regency: String,
+    pub program: String,
+    pub eligible_households: u64,
+    pub enrolled_households: u64,
+    pub eligible_not_enrolled: u64,
+    pub enrolled_not_eligible: u64,
+}
+
+/// Households of a regency that receive exactly this set of programs.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+pub struct ComboView {
+    pub regency: String,
+    /// `pkh+bpnt+kip`, or `none`.
+    pub programs_received: String,
+    pub households: u64,
+}
+
+/// Whether regency `code` and the caller's region overlap.
+pub fn meets_scope(scope: &selaras_domain::RegionScope, code: &str) -> bool {
+    match scope {
+        selaras_domain::RegionScope::National => true,
+        selaras_domain::RegionScope::Region(r) => {
+            let r = r.as_str();
+            r.starts_with(code) || code.starts_with(r)
+        }
+    }
+}
+
+pub fn run_view(
+    run: &selaras_store::EligibilityRun,
+    caller: &Caller,
+) -> ApiResult<EligibilityRunView> {
+    let scope = &caller.principal.scope;
+    let parse = |what: &str, text: &str| {
+        ApiError::Internal(format!("eligibility run {}: {what}: {text}", run.id))
+    };
+    let mut gaps: Vec<GapView> =
+        serde_json::from_str(&run.gaps).map_err(|e| parse("gaps", &e.to_string()))?;
+    gaps.retain(|g| meets_scope(scope, &g.regency));
+    let mut combinations: Vec<ComboView> = serde_json::from_str(&run.combinations)
+        .map_err(|e| parse("combinations", &e.to_string()))?;
+    combinations.retain(|c| meets_scope(scope, &c.regency));
+    let summary = match scope {
+        selaras_domain::RegionScope::National => {
+            Some(serde_json::from_str(&run.summary).map_err(|e| parse("summary", &e.to_string()))?)
+        }
+        _ => None,
+    };
+    Ok(EligibilityRunView {
+        id: run.id,
+        edition: run.edition_id,
+        catalogue_version: run.catalogue_version,
+        as_of: run.as_of.clone(),
+        created_at: run.created_at.clone(),
+        created_by: run.created_by.clone(),
+        summary,
+        gaps,
+        combinations,
+    })
+}
+
+/// Checks that the caller's role has `perm` (an action without a place).
+pub fn require(caller: &Caller, perm: Permission) -> ApiResult<()> {
+    match authorize(&caller.principal, perm, None) {
+        Decision::Allow => Ok(()),
+        _ => Err(ApiError::Forbidden),
     }
 }

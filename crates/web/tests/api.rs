@@ -647,3 +647,312 @@ async fn the_catalogue_is_on_the_api() {
         assert_eq!(app.get("/api/v1/programs", None).await.0, 401);
     }
 }
+
+/// (status, content type, JSON body) of a POST with a JSON body.
+async fn post_json(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, String, serde_json::Value) {
+    let mut req = app
+        .http
+        .post(format!("{}{path}", app.base))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let text = r.text().await.unwrap();
+    (
+        status,
+        ct,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+/// Conformance households by id: (region, national percentile if ranked).
+fn conformance_percentiles() -> std::collections::HashMap<String, (String, Option<f64>)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/conformance");
+    let mut region = std::collections::HashMap::new();
+    for r in csv::Reader::from_path(root.join("data/households.csv"))
+        .unwrap()
+        .deserialize::<std::collections::HashMap<String, String>>()
+    {
+        let r = r.unwrap();
+        region.insert(r["household_id"].clone(), r["region_code"].clone());
+    }
+    let mut out = std::collections::HashMap::new();
+    for r in csv::Reader::from_path(root.join("expected/ranks.csv"))
+        .unwrap()
+        .deserialize::<std::collections::HashMap<String, String>>()
+    {
+        let r = r.unwrap();
+        let id = r["household_id"].clone();
+        out.insert(
+            id.clone(),
+            (region[&id].clone(), r["national_percentile"].parse().ok()),
+        );
+    }
+    out
+}
+
+#[tokio::test]
+async fn catalogue_drafts_dry_runs_publication_runs_and_quotas_on_the_api() {
+    let ranks = conformance_percentiles();
+    // BPNT widened to the 30th percentile, with a quota of one household in province 12.
+    let mut catalogue: serde_json::Value =
+        serde_json::from_str(&selaras_domain::programs::Catalogue::shipped().to_json()).unwrap();
+    let bpnt = catalogue["programs"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|p| p["code"] == "bpnt")
+        .unwrap();
+    bpnt["rule"] = "national_percentile <= 30".into();
+    bpnt["quotas"] = serde_json::json!({"12": 1});
+    let gaining = ranks
+        .values()
+        .filter(|(_, p)| p.is_some_and(|p| p > 25.0 && p <= 30.0))
+        .count() as u64;
+    let in_12: Vec<&String> = ranks
+        .iter()
+        .filter(|(_, (r, p))| r.starts_with("12.") && p.is_some_and(|p| p <= 30.0))
+        .map(|(id, _)| id)
+        .collect();
+    assert!(gaining > 0 && in_12.len() > 1);
+
+    for app in TestApp::builder()
+        .user("admin", Role::Admin, "national")
+        .user("pemantau", Role::Viewer, "national")
+        .user("manajer.luar", Role::Manager, "33.14")
+        .user("fas.dalam", Role::Facilitator, "12.22.01.2009")
+        .ranked()
+        .build_all()
+        .await
+    {
+        let admin = app.token("admin").await;
+        let viewer = app.token("pemantau").await;
+        let (s, _, body) = app.get("/api/v1/catalogue", Some(&viewer)).await;
+        assert_eq!(s, 200, "{body}");
+        let state: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(state["in_force"].is_null());
+        assert_eq!(state["versions"], serde_json::json!([]));
+
+        let draft = serde_json::json!({"catalogue": catalogue, "note": "BPNT diperluas"});
+        // Only administrators draft; a bad rule is refused with its place and column.
+        let (s, _, _) = post_json(
+            &app,
+            "/api/v1/catalogue/drafts",
+            &viewer,
+            Some(draft.clone()),
+        )
+        .await;
+        assert_eq!(s, 403, "{}", app.name);
+        let mut bad = catalogue.clone();
+        bad["programs"][1]["rule"] = "national_percentile <= 30 and umur > 3".into();
+        let (s, ct, p) = post_json(
+            &app,
+            "/api/v1/catalogue/drafts",
+            &admin,
+            Some(serde_json::json!({"catalogue": bad, "note": "x"})),
+        )
+        .await;
+        assert_eq!((s, ct.as_str()), (422, "application/problem+json"), "{p}");
+        assert_eq!(p["field"], "catalogue.programs[1].rule");
+        assert!(p["detail"].as_str().unwrap().contains("column 31"), "{p}");
+        bad["programs"][1]["rule"] = "hh_size / cattle > 1".into();
+        let (s, _, p) = post_json(
+            &app,
+            "/api/v1/catalogue/drafts",
+            &admin,
+            Some(serde_json::json!({"catalogue": bad, "note": "x"})),
+        )
+        .await;
+        assert_eq!(s, 422);
+        assert!(p["detail"].as_str().unwrap().contains("zero"), "{p}");
+        let r = app
+            .http
+            .post(format!("{}/api/v1/catalogue/drafts", app.base))
+            .bearer_auth(&admin)
+            .header("content-type", "application/json")
+            .body("{\"catalogue\": ")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        let (s, _, p) = post_json(
+            &app,
+            "/api/v1/catalogue/drafts",
+            &admin,
+            Some(serde_json::json!({"catalogue": catalogue, "note": " "})),
+        )
+        .await;
+        assert_eq!((s, p["field"].as_str()), (422, Some("note")));
+
+        let (s, _, v) = post_json(&app, "/api/v1/catalogue/drafts", &admin, Some(draft)).await;
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(v["status"], "draft");
+        let n = v["version"].as_i64().unwrap();
+        let (s, _, _) = post_json(
+            &app,
+            &format!("/api/v1/catalogue/{n}/publish"),
+            &admin,
+            None,
+        )
+        .await;
+        assert_eq!(s, 409, "no publication without a dry run");
+        let (s, _, _) = post_json(
+            &app,
+            &format!("/api/v1/catalogue/{n}/dry-run"),
+            &viewer,
+            None,
+        )
+        .await;
+        assert_eq!(s, 403);
+        let (s, _, rows) = post_json(
+            &app,
+            &format!("/api/v1/catalogue/{n}/dry-run"),
+            &admin,
+            Some(serde_json::json!({"as_of": "2026-01-01"})),
+        )
+        .await;
+        assert_eq!(s, 200, "{rows}");
+        let rows = rows.as_array().unwrap();
+        assert!(rows.iter().all(|r| r["program"] == "bpnt"
+            && r["households_losing"] == 0
+            && r["people_losing"] == 0));
+        let sum: u64 = rows
+            .iter()
+            .map(|r| r["households_gaining"].as_u64().unwrap())
+            .sum();
+        assert_eq!(sum, gaining, "{}", app.name);
+        let (s, _, body) = app
+            .get(&format!("/api/v1/catalogue/{n}"), Some(&viewer))
+            .await;
+        assert_eq!(s, 200);
+        let detail: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(detail["changed_programs"], serde_json::json!(["bpnt"]));
+        assert_eq!(detail["dry_run"].as_array().unwrap().len(), rows.len());
+
+        let (s, _, v) = post_json(
+            &app,
+            &format!("/api/v1/catalogue/{n}/publish"),
+            &admin,
+            None,
+        )
+        .await;
+        assert_eq!((s, v["status"].as_str()), (200, Some("published")));
+        let (s, _, _) = post_json(
+            &app,
+            &format!("/api/v1/catalogue/{n}/publish"),
+            &admin,
+            None,
+        )
+        .await;
+        assert_eq!(s, 409);
+        let (_, _, body) = app.get("/api/v1/programs/bpnt", Some(&viewer)).await;
+        assert!(body.contains("national_percentile <= 30"), "{body}");
+
+        // A run: for roles that load the registry; tables limited to the region.
+        let (s, _, _) = post_json(&app, "/api/v1/eligibility-runs", &viewer, None).await;
+        assert_eq!(s, 403);
+        let (s, _, run) = post_json(
+            &app,
+            "/api/v1/eligibility-runs",
+            &admin,
+            Some(serde_json::json!({"as_of": "2026-01-01"})),
+        )
+        .await;
+        assert_eq!(s, 201, "{run}");
+        assert_eq!(run["catalogue_version"], n);
+        let id = run["id"].as_i64().unwrap();
+        let bpnt = run["summary"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["program"] == "bpnt")
+            .unwrap();
+        assert_eq!(
+            bpnt["eligible_households"].as_u64().unwrap(),
+            ranks
+                .values()
+                .filter(|(_, p)| p.is_some_and(|p| p <= 30.0))
+                .count() as u64
+        );
+        let manager = app.token("manajer.luar").await;
+        let (s, _, body) = app
+            .get(&format!("/api/v1/eligibility-runs/{id}"), Some(&manager))
+            .await;
+        assert_eq!(s, 200);
+        let mine: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(mine["summary"].is_null());
+        assert!(!mine["combinations"].as_array().unwrap().is_empty());
+        assert!(mine["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(mine["combinations"].as_array().unwrap())
+            .all(|g| g["regency"] == "33.14"));
+
+        // The quota list: one selected in province 12 (the poorest), the rest waiting.
+        let (s, _, body) = app
+            .get(
+                &format!("/api/v1/eligibility-runs/{id}/quota?program=bpnt"),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(s, 200, "{body}");
+        let list: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+        assert_eq!(list.len(), in_12.len());
+        let selected: Vec<_> = list.iter().filter(|u| u["status"] == "selected").collect();
+        assert_eq!(selected.len(), 1);
+        let poorest = in_12
+            .iter()
+            .min_by(|a, b| ranks[**a].1.partial_cmp(&ranks[**b].1).unwrap())
+            .unwrap();
+        assert_eq!(selected[0]["household_id"], poorest.as_str());
+        assert_eq!(
+            app.get(
+                &format!("/api/v1/eligibility-runs/{id}/quota"),
+                Some(&viewer)
+            )
+            .await
+            .0,
+            403
+        );
+        let fas = app.token("fas.dalam").await;
+        let (_, _, body) = app
+            .get(&format!("/api/v1/eligibility-runs/{id}/quota"), Some(&fas))
+            .await;
+        let visible: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+        assert!(!visible.is_empty());
+        assert!(visible
+            .iter()
+            .all(|u| ranks[u["household_id"].as_str().unwrap()].0 == "12.22.01.2009"));
+        // …and on the household: its place in the list.
+        let (_, _, body) = app
+            .get(&format!("/api/v1/households/{HH}/programs"), Some(&fas))
+            .await;
+        let programs: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let q = &by_code(&programs, "bpnt")["quota"];
+        let entry = list.iter().find(|u| u["household_id"] == HH).unwrap();
+        assert_eq!(q[0]["status"], entry["status"]);
+        assert_eq!(q[0]["position"], entry["position"]);
+        assert_eq!(
+            app.get("/api/v1/eligibility-runs/999", Some(&viewer))
+                .await
+                .0,
+            404
+        );
+        assert_eq!(app.get("/api/v1/catalogue", None).await.0, 401);
+    }
+}
