@@ -104,6 +104,9 @@ pub struct Outcome {
     pub quota: Vec<QuotaRow>,
 }
 
+/// A quota unit with the rank it is ordered by.
+type RankedRow = (Option<u64>, QuotaRow);
+
 /// Ranks `dir` with `model`, then judges every active household with `each`, in file
 /// order (see the module's notes).
 fn judge_dir(
