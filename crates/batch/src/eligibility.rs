@@ -205,7 +205,7 @@ pub fn evaluate(
     let mut gaps: Vec<Vec<[u64; 4]>> = Vec::new();
     let mut combos: HashMap<(usize, String), u64> = HashMap::new();
     // Eligible units of programs with quotas, by (program, quota): (rank, row).
-    let mut quota_units: BTreeMap<(usize, usize), Vec<(Option<u64>, QuotaRow)>> = BTreeMap::new();
+    let mut quota_units: BTreeMap<(usize, usize), Vec<RankedRow>> = BTreeMap::new();
 
     judge_dir(dir, model, programs, as_of, |j| {
         let Some(j) = j else { return };
