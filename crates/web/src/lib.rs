@@ -6,6 +6,7 @@ pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod pages;
+pub mod program_pages;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -125,6 +126,16 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/households/{id}", get(pages::household))
+        .route("/programs", get(program_pages::programs))
+        .route("/programs/draft", post(program_pages::create_draft))
+        .route("/catalogue/{version}", get(program_pages::version))
+        .route("/catalogue/{version}/dry-run", post(program_pages::dry_run))
+        .route("/catalogue/{version}/publish", post(program_pages::publish))
+        .route(
+            "/eligibility",
+            get(program_pages::runs).post(program_pages::create_run),
+        )
+        .route("/eligibility/{id}", get(program_pages::run))
         .route("/assets/app.css", get(css))
         .fallback(not_found)
         .layer(axum::middleware::map_response(security_headers))

@@ -20,13 +20,13 @@ use crate::AppState;
 
 const LOGIN_CSRF_COOKIE: &str = "selaras_login_csrf";
 
-pub struct UserBar {
+pub(crate) struct UserBar {
     pub username: String,
     pub role_label: String,
     pub region_label: String,
 }
 
-fn user_bar(state: &AppState, c: &Caller) -> UserBar {
+pub(crate) fn user_bar(state: &AppState, c: &Caller) -> UserBar {
     UserBar {
         username: c.principal.username.clone(),
         role_label: c.principal.role.label_id().into(),
@@ -41,7 +41,7 @@ fn scope_label(state: &AppState, s: &RegionScope) -> String {
     }
 }
 
-fn render(t: &impl Template, status: StatusCode) -> Response {
+pub(crate) fn render(t: &impl Template, status: StatusCode) -> Response {
     match t.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => ApiError::Internal(format!("template: {e}")).into_response(),
@@ -76,7 +76,10 @@ pub fn error_page(state: &AppState, caller: Option<&Caller>, e: ApiError) -> Res
     render(&page, status)
 }
 
-async fn page_caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, Response> {
+pub(crate) async fn page_caller(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Caller>, Response> {
     auth::caller(headers, &*state.store)
         .await
         .map_err(|e| error_page(state, None, e))
@@ -341,6 +344,8 @@ struct ProgramRow {
     status: String,
     enrolled: String,
     reason: String,
+    /// Places in the newest run's quota list ("terpilih, urutan 1"), or "–".
+    quota: String,
 }
 
 fn program_rows(
@@ -389,7 +394,28 @@ fn program_rows(
                 );
                 (status, reason)
             };
+            let quota = if p.quota.is_empty() {
+                "–".to_string()
+            } else {
+                p.quota
+                    .iter()
+                    .map(|q| {
+                        let who = if q.nik.is_empty() {
+                            String::new()
+                        } else {
+                            format!("{}: ", name_of(&q.nik))
+                        };
+                        if q.status == "selected" {
+                            format!("{who}terpilih (urutan {})", q.position)
+                        } else {
+                            format!("{who}daftar tunggu nomor {}", q.position)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
             ProgramRow {
+                quota,
                 name: p.name_id,
                 code: p.code,
                 status,
@@ -618,7 +644,7 @@ fn value_label(col: &str, v: &str) -> String {
 }
 
 /// `2026-11-22T00:25:16.745393Z` → `22/11/2026 00:25 UTC`, as forms in Indonesia write it.
-fn ts_label(ts: &str) -> String {
+pub(crate) fn ts_label(ts: &str) -> String {
     match (ts.get(0..4), ts.get(5..7), ts.get(8..10), ts.get(11..16)) {
         (Some(y), Some(m), Some(d), Some(hm)) => format!("{d}/{m}/{y} {hm} UTC"),
         _ => ts.to_string(),

@@ -956,3 +956,184 @@ async fn catalogue_drafts_dry_runs_publication_runs_and_quotas_on_the_api() {
         assert_eq!(app.get("/api/v1/catalogue", None).await.0, 401);
     }
 }
+
+/// Signs `username` in through the sign-in form (the client keeps the cookie).
+async fn web_sign_in(app: &TestApp, username: &str) {
+    let csrf = csrf_of(&app.page("/login").await);
+    let r = app
+        .http
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("username", username),
+            ("password", PASSWORD),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "sign-in of {username}");
+}
+
+async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, String, String) {
+    let r = app
+        .http
+        .post(format!("{}{path}", app.base))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    (status, location, r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn catalogue_pages_draft_dry_run_publish_and_a_run() {
+    for app in TestApp::builder()
+        .user("admin", Role::Admin, "national")
+        .user("pemantau", Role::Viewer, "national")
+        .ranked()
+        .build_all()
+        .await
+    {
+        web_sign_in(&app, "admin").await;
+        let page = app.page("/programs").await;
+        assert!(page.contains("Katalog program") && page.contains("katalog bawaan"));
+        assert!(page.contains("Ubah aturan satu program"));
+        let csrf = csrf_of(&page);
+        // A bad rule: the form again, with the place of the error.
+        let (s, _, page) = post_form(
+            &app,
+            "/programs/draft",
+            &[
+                ("csrf", &csrf),
+                ("program", "bpnt"),
+                ("rule", "national_percentile <= 30 and umur > 3"),
+                ("quotas", ""),
+                ("note", "uji"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 422, "{page}");
+        assert!(
+            page.contains("programs[1].rule") && page.contains("umur"),
+            "{page}"
+        );
+        assert!(
+            page.contains("national_percentile &lt;= 30 and umur &gt; 3")
+                || page.contains("national_percentile &#60;= 30"),
+            "the form keeps the text"
+        );
+        let (s, _, page) = post_form(
+            &app,
+            "/programs/draft",
+            &[
+                ("csrf", &csrf),
+                ("program", "bpnt"),
+                ("rule", "national_percentile <= 30"),
+                ("quotas", "12:satu"),
+                ("note", "uji"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 422);
+        assert!(page.contains("bilangan bulat"), "{page}");
+        let (s, location, _) = post_form(
+            &app,
+            "/programs/draft",
+            &[
+                ("csrf", &csrf),
+                ("program", "bpnt"),
+                ("rule", "national_percentile <= 30"),
+                ("quotas", "12:1"),
+                ("note", "BPNT diperluas"),
+            ],
+        )
+        .await;
+        assert_eq!((s, location.as_str()), (303, "/catalogue/1"));
+        let page = app.page("/catalogue/1").await;
+        assert!(page.contains("Belum diuji coba") && !page.contains("id=\"publish\""));
+        assert!(
+            page.contains("national_percentile &lt;= 25")
+                || page.contains("national_percentile &#60;= 25"),
+            "{page}"
+        );
+        let (s, location, _) = post_form(&app, "/catalogue/1/dry-run", &[("csrf", &csrf)]).await;
+        assert_eq!((s, location.as_str()), (303, "/catalogue/1"));
+        let page = app.page("/catalogue/1").await;
+        assert!(
+            page.contains("id=\"dry-run\"") && page.contains("id=\"publish\""),
+            "{page}"
+        );
+        let (s, _, _) = post_form(&app, "/catalogue/1/publish", &[("csrf", "salah")]).await;
+        assert_eq!(s, 400);
+        let (s, _, _) = post_form(&app, "/catalogue/1/publish", &[("csrf", &csrf)]).await;
+        assert_eq!(s, 303);
+        assert!(app
+            .page("/programs")
+            .await
+            .contains("Yang berlaku: <strong>versi 1</strong>"));
+
+        let (s, location, _) = post_form(&app, "/eligibility", &[("csrf", &csrf)]).await;
+        assert_eq!((s, location.as_str()), (303, "/eligibility/1"));
+        let page = app.page("/eligibility/1").await;
+        for s in [
+            "Kesalahan sasaran",
+            "id=\"gaps\"",
+            "id=\"combinations\"",
+            "daftar tunggu",
+            "terpilih",
+        ] {
+            assert!(page.contains(s), "{s} missing");
+        }
+        assert!(app.page("/eligibility").await.contains("/eligibility/1"));
+        assert!(app
+            .page(&format!("/households/{HH}"))
+            .await
+            .contains("Kuota"));
+
+        // A viewer sees the catalogue and the aggregate tables, not the forms or names.
+        let viewer = &app;
+        let r = viewer
+            .http
+            .post(format!("{}/logout", viewer.base))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        web_sign_in(viewer, "pemantau").await;
+        let page = viewer.page("/programs").await;
+        assert!(page.contains("versi 1") && !page.contains("Ubah aturan satu program"));
+        let csrf = csrf_of(&page);
+        let (s, _, _) = post_form(
+            viewer,
+            "/programs/draft",
+            &[
+                ("csrf", &csrf),
+                ("program", "bpnt"),
+                ("rule", "national_decile <= 1"),
+                ("note", "x"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 403);
+        let page = viewer.page("/eligibility/1").await;
+        assert!(page.contains("id=\"gaps\"") && !page.contains("id=\"kuota\""));
+        assert_eq!(
+            viewer
+                .http
+                .get(format!("{}/eligibility/9", viewer.base))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+    }
+}
