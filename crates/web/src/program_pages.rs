@@ -18,6 +18,13 @@ use crate::pages::{error_page, page_caller, render, ts_label, user_bar, UserBar}
 use crate::views::{self, CatalogueProgramView, CatalogueVersionView, DryRunView};
 use crate::AppState;
 
+/// "Province › Regency (code)" for a region code, else the code.
+fn region_label(state: &AppState, code: &str) -> String {
+    selaras_domain::RegionCode::parse(code)
+        .map(|c| views::RegionView::new(state.regions, &c).label())
+        .unwrap_or_else(|_| code.to_string())
+}
+
 fn may(c: &Caller, perm: Permission) -> bool {
     authorize(&c.principal, perm, None) == Decision::Allow
 }
@@ -339,7 +346,7 @@ pub async fn version(
                 totals[2] += r.people_gaining;
                 totals[3] += r.people_losing;
                 DryRunLine {
-                    regency: r.regency.clone(),
+                    regency: region_label(&state, &r.regency),
                     program: r.program.clone(),
                     households_gaining: r.households_gaining,
                     households_losing: r.households_losing,
@@ -526,10 +533,16 @@ pub async fn run(
     let Some(r) = found else {
         return error_page(&state, Some(&c), ApiError::NotFound);
     };
-    let view = match views::run_view(&r, &c) {
+    let mut view = match views::run_view(&r, &c) {
         Ok(v) => v,
         Err(e) => return error_page(&state, Some(&c), e),
     };
+    for g in &mut view.gaps {
+        g.regency = region_label(&state, &g.regency);
+    }
+    for x in &mut view.combinations {
+        x.regency = region_label(&state, &x.regency);
+    }
     let quota = if may(&c, Permission::ReadPersonalData) {
         match state.store.quota_units(id, None).await {
             Ok(units) => Some(

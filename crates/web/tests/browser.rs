@@ -36,8 +36,9 @@ fn artifacts() -> std::path::PathBuf {
     d
 }
 
-#[tokio::test]
-async fn sign_in_search_and_open_a_household_in_chromium() {
+/// Chromedriver with a headless Chromium, or `None` when not installed (a failure when
+/// `SELARAS_REQUIRE_BROWSER=1`).
+async fn browser() -> Option<(Driver, fantoccini::Client)> {
     let chromedriver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());
@@ -50,16 +51,10 @@ async fn sign_in_search_and_open_a_household_in_chromium() {
         eprintln!(
             "skipped: chromedriver not installed (apt-get install -y chromium chromium-driver)"
         );
-        return;
+        return None;
     };
-    let app = TestApp::builder()
-        .user("fas.dalam", Role::Facilitator, "12.22.01.2009")
-        .ranked()
-        .build_all()
-        .await
-        .remove(0);
     let port = free_port();
-    let _driver = Driver(
+    let driver = Driver(
         Command::new(chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -78,27 +73,61 @@ async fn sign_in_search_and_open_a_household_in_chromium() {
         }),
     );
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let mut client = None;
     for _ in 0..50 {
         match ClientBuilder::new(connector.clone())
             .capabilities(caps.clone())
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
         {
-            Ok(c) => {
-                client = Some(c);
-                break;
-            }
+            Ok(c) => return Some((driver, c)),
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
-    let c = client.expect("connect to chromedriver");
+    panic!("cannot connect to chromedriver");
+}
+
+async fn screenshot(c: &fantoccini::Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(artifacts().join(name), png).unwrap();
+}
+
+async fn sign_in(c: &fantoccini::Client, base: &str, username: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys(username)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action='/login'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("q")).await.unwrap();
+}
+
+#[tokio::test]
+async fn sign_in_search_and_open_a_household_in_chromium() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = TestApp::builder()
+        .user("fas.dalam", Role::Facilitator, "12.22.01.2009")
+        .ranked()
+        .build_all()
+        .await
+        .remove(0);
     let shot = |name: &'static str| {
         let c = c.clone();
-        async move {
-            let png = c.screenshot().await.unwrap();
-            std::fs::write(artifacts().join(name), png).unwrap();
-        }
+        async move { screenshot(&c, name).await }
     };
 
     c.goto(&format!("{}/", app.base)).await.unwrap();
@@ -163,5 +192,90 @@ async fn sign_in_search_and_open_a_household_in_chromium() {
         .await
         .unwrap();
     c.wait().for_element(Locator::Id("username")).await.unwrap();
+    c.close().await.unwrap();
+}
+
+/// An administrator changes a rule in the browser, dry-runs it, publishes it, and runs
+/// eligibility: the gap tables and the quota list appear.
+#[tokio::test]
+async fn a_rule_change_dry_run_publication_and_run_in_chromium() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = TestApp::builder()
+        .user("admin", Role::Admin, "national")
+        .ranked()
+        .build_all()
+        .await
+        .remove(0);
+    sign_in(&c, &app.base, "admin").await;
+    c.find(Locator::Css("nav.menu a[href='/programs']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let select = c.wait().for_element(Locator::Id("program")).await.unwrap();
+    select.select_by_value("bpnt").await.unwrap();
+    c.find(Locator::Id("rule"))
+        .await
+        .unwrap()
+        .send_keys("national_percentile <= 30")
+        .await
+        .unwrap();
+    c.find(Locator::Id("quotas"))
+        .await
+        .unwrap()
+        .send_keys("12:1")
+        .await
+        .unwrap();
+    c.find(Locator::Id("note"))
+        .await
+        .unwrap()
+        .send_keys("BPNT sampai persentil 30")
+        .await
+        .unwrap();
+    screenshot(&c, "11-programs-draft.png").await;
+    c.find(Locator::Css("form[action='/programs/draft'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("run-dry-run"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("dry-run")).await.unwrap();
+    let body = c.source().await.unwrap();
+    assert!(body.contains("bpnt") && body.contains("Uji coba"), "{body}");
+    screenshot(&c, "12-dry-run.png").await;
+    c.find(Locator::Id("publish"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::XPath("//h1[contains(., '(berlaku)')]"))
+        .await
+        .unwrap();
+    c.goto(&format!("{}/eligibility", app.base)).await.unwrap();
+    c.find(Locator::Id("new-run"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("gaps")).await.unwrap();
+    let body = c.source().await.unwrap();
+    assert!(
+        body.contains("daftar tunggu") && body.contains("katalog versi 1"),
+        "{body}"
+    );
+    screenshot(&c, "13-eligibility-run.png").await;
     c.close().await.unwrap();
 }
