@@ -74,6 +74,32 @@ pub async fn load(store: &Arc<dyn Storage>) -> anyhow::Result<Vec<DemoUser>> {
             "demo ranking edition"
         );
     }
+    // A published catalogue version with a BPNT quota in the first demo regency, and
+    // an eligibility run, so that the program pages show gaps and a waiting list.
+    if store.catalogues().await?.is_empty() {
+        use selaras_batch::catalogue as cat;
+        let mut json: serde_json::Value =
+            serde_json::from_str(&selaras_domain::programs::Catalogue::shipped().to_json())?;
+        if let Some(p) = json["programs"]
+            .as_array_mut()
+            .and_then(|ps| ps.iter_mut().find(|p| p["code"] == "bpnt"))
+        {
+            p["quotas"] = serde_json::json!({ DEMO_REGIONS[0]: 100 });
+        }
+        let v = cat::save_draft(&**store, &json.to_string(), "Kuota BPNT (demo)", "demo").await?;
+        cat::dry_run_draft(&**store, v.version, crate::views::today()).await?;
+        cat::publish(&**store, v.version, "demo").await?;
+    }
+    if store.eligibility_runs().await?.is_empty() {
+        let (run, _) = selaras_batch::catalogue::run_eligibility(
+            &**store,
+            None,
+            crate::views::today(),
+            "demo",
+        )
+        .await?;
+        tracing::info!(run = run.id, "demo eligibility run");
+    }
     // The demo village: where the first household of Sragen lives.
     let hit = store
         .search(&RegionScope::parse(DEMO_REGIONS[0])?, "a", 1)
