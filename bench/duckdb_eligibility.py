@@ -120,6 +120,8 @@ def main():
     if threads:
         con.execute(f"SET threads = {threads}")
     con.execute("SET preserve_insertion_order = false")
+    # Spills (10 M households and up) go beside the output, not into the working folder.
+    con.execute(f"SET temp_directory = {lit(out + '/.duckdb-tmp')}")
     for s in statements(data, model, as_of, out):
         con.execute(s)
 

@@ -114,67 +114,130 @@ fn judge_dir(
     model: &Model,
     programs: &[Program],
     as_of: Date,
-    each: impl FnMut(Option<Judged>),
+    mut each: impl FnMut(Option<Judged>),
 ) -> Result<(), EligibilityError> {
+    use rayon::prelude::*;
     let frame = Frame::read_dir(dir, model, None)?;
     let ranking = selaras_targeting::score_and_rank(&frame, model);
     let regions = Regions::default();
-
-    // Members by household, at the household's place in the frame (no keys to hash).
     // Only the columns the rules and the participation flags read are kept.
     let reads = Reads::with_household_columns(
         programs.iter().map(|p| &p.rule),
         programs.iter().filter_map(|p| p.participation_flag),
     );
-    let mut members: Vec<Vec<MemberRow>> = (0..frame.len()).map(|_| Vec::new()).collect();
-    in_parallel(
-        dir,
-        MEMBERS_FILE,
-        MEMBER_COLUMNS,
-        |row| {
-            let m = Member::from_row(row, &regions)?;
-            // Not in the frame: a household with an exit state (the frame has checked
-            // that every member's household exists).
-            let at = match m.exit {
-                None => frame.find(m.household_id.as_str().as_bytes()),
-                Some(_) => None,
-            };
-            Ok((at, reads.member_row(&m, as_of)))
-        },
-        |(at, m)| {
-            if let Some(i) = at {
-                members[i].push(m);
-            }
-        },
-    )?;
-    in_parallel(
-        dir,
-        HOUSEHOLDS_FILE,
-        HOUSEHOLD_COLUMNS,
-        |row| {
-            let h = Household::from_row(row, &regions)?;
-            if h.exit.is_some() {
-                return Ok(None);
-            }
-            let (ms, rank): (&[MemberRow], _) = match frame.find(h.id.as_str().as_bytes()) {
-                None => (&[], None),
-                Some(i) => {
-                    let r = ranking.ranks[i];
-                    let rank = (r.national_rank > 0).then(|| RankFacts {
-                        score: ranking.scores[i],
-                        national_rank: r.national_rank as u64,
-                        national_percentile: r.national_percentile as u64,
-                        national_decile: r.national_decile as u64,
-                        province_decile: r.province_decile as u64,
-                        regency_decile: r.regency_decile as u64,
-                    });
-                    (&members[i], rank)
+    let rank_of = |i: usize| {
+        let r = ranking.ranks[i];
+        (r.national_rank > 0).then(|| RankFacts {
+            score: ranking.scores[i],
+            national_rank: r.national_rank as u64,
+            national_percentile: r.national_percentile as u64,
+            national_decile: r.national_decile as u64,
+            province_decile: r.province_decile as u64,
+            regency_decile: r.regency_decile as u64,
+        })
+    };
+    // A member with its household's place in the frame; `None` for an exited member or
+    // a member of an exited household (the frame has checked that every member's
+    // household exists).
+    let parse_member = |row: &MappedRow<'_>| {
+        let m = Member::from_row(row, &regions)?;
+        let at = match m.exit {
+            None => frame.find(m.household_id.as_str().as_bytes()),
+            Some(_) => None,
+        };
+        Ok((at, reads.member_row(&m, as_of)))
+    };
+    // An active household with its place in the frame.
+    let parse_household = |row: &MappedRow<'_>| {
+        let h = Household::from_row(row, &regions)?;
+        if h.exit.is_some() {
+            return Ok(None);
+        }
+        let at = frame.find(h.id.as_str().as_bytes());
+        Ok(Some((h, at)))
+    };
+    let judge_one = |h: &Household, ms: &[MemberRow], at: Option<usize>| {
+        judge(h, ms, at.and_then(rank_of), programs, &reads)
+    };
+
+    std::thread::scope(|scope| {
+        let mut households = Chunks::start(scope, dir, HOUSEHOLDS_FILE, HOUSEHOLD_COLUMNS)?;
+        if frame.members_in_order() {
+            // Both files side by side: the members of each chunk of households are taken
+            // from the members' stream as it comes; nothing else is kept.
+            let mut members = Chunks::start(scope, dir, MEMBERS_FILE, MEMBER_COLUMNS)?;
+            let mut next: std::collections::VecDeque<(Option<usize>, MemberRow)> =
+                Default::default();
+            let mut members_done = false;
+            while let Some(chunk) = households.next(&parse_household)? {
+                let mut batch = Vec::with_capacity(chunk.len());
+                for (h, at) in chunk.into_iter().flatten() {
+                    let mut ms = Vec::new();
+                    if let Some(c) = at {
+                        loop {
+                            if next.is_empty() && !members_done {
+                                match members.next(&parse_member)? {
+                                    Some(v) => next.extend(v),
+                                    None => members_done = true,
+                                }
+                            }
+                            match next.front() {
+                                Some((None, _)) => {
+                                    next.pop_front();
+                                }
+                                Some((Some(p), _)) if *p == c => {
+                                    if let Some((_, m)) = next.pop_front() {
+                                        ms.push(m);
+                                    }
+                                }
+                                // Cannot happen when the frame found the members in
+                                // order; said rather than judged wrongly.
+                                Some((Some(p), _)) if *p < c => {
+                                    return Err(EligibilityError::Row {
+                                        file: MEMBERS_FILE,
+                                        line: 0,
+                                        column: "household_id".into(),
+                                        reason: "members out of households.csv's order".into(),
+                                    })
+                                }
+                                _ => break,
+                            }
+                        }
+                    }
+                    batch.push((h, ms, at));
                 }
-            };
-            Ok(Some(judge(&h, ms, rank, programs, &reads)))
-        },
-        each,
-    )
+                let judged: Vec<Judged> = batch
+                    .par_iter()
+                    .map(|(h, ms, at)| judge_one(h, ms, *at))
+                    .collect();
+                judged.into_iter().for_each(|j| each(Some(j)));
+            }
+        } else {
+            // Members out of order: all of them first, at their household's place.
+            let mut members = Chunks::start(scope, dir, MEMBERS_FILE, MEMBER_COLUMNS)?;
+            let mut by_household: Vec<Vec<MemberRow>> =
+                (0..frame.len()).map(|_| Vec::new()).collect();
+            while let Some(chunk) = members.next(&parse_member)? {
+                for (at, m) in chunk {
+                    if let Some(i) = at {
+                        by_household[i].push(m);
+                    }
+                }
+            }
+            while let Some(chunk) = households.next(&parse_household)? {
+                let judged: Vec<Judged> = chunk
+                    .par_iter()
+                    .flatten()
+                    .map(|(h, at)| {
+                        let ms: &[MemberRow] = at.map_or(&[], |i| &by_household[i]);
+                        judge_one(h, ms, *at)
+                    })
+                    .collect();
+                judged.into_iter().for_each(|j| each(Some(j)));
+            }
+        }
+        Ok(())
+    })
 }
 
 /// Runs the programs over `dir`: the eligible units go to `units` as eligibility.csv
@@ -466,31 +529,30 @@ pub fn dry_run(
 /// Records parsed in parallel at a time (in file order, handed on in order).
 const CHUNK: usize = 4_096;
 
-/// Reads `name` in `dir` on a thread of its own (bytes only: no line counting, no text
-/// check) and decodes and parses its records in parallel chunks with `parse`, handing the
-/// results to `each` in file order. The first bad row (in file order) stops the run with
-/// its line, found by reading the file again, and column.
-fn in_parallel<T: Send>(
-    dir: &Path,
+type RawItem = Result<(u64, csv::ByteRecord), ix::Unreadable>;
+
+/// A file read on a thread of its own (bytes only: no line counting, no text check),
+/// its records decoded and parsed in parallel chunks by [`Chunks::next`], in file order.
+/// The first bad row (in file order) stops the run with its line, found by reading the
+/// file again, and column. Dropping it stops the reader.
+struct Chunks {
+    rx: std::sync::mpsc::Receiver<Vec<RawItem>>,
+    map: ix::HeaderMap,
     name: &'static str,
-    cols: &'static [selaras_domain::registry::Column],
-    parse: impl Fn(&MappedRow<'_>) -> Result<T, Vec<FieldError>> + Sync,
-    mut each: impl FnMut(T),
-) -> Result<(), EligibilityError> {
-    use rayon::prelude::*;
-    type Item = Result<(u64, csv::ByteRecord), ix::Unreadable>;
-    let mut file = ix::open_untracked(dir, name, cols)?;
-    let map = file.map.clone();
-    let path = dir.join(name);
-    let bad = |at: u64, column: String, reason: String| EligibilityError::Row {
-        file: name,
-        line: ix::line_at_offset(&path, at).unwrap_or(0),
-        column,
-        reason,
-    };
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(2);
-        let reader = scope.spawn(move || {
+    path: std::path::PathBuf,
+}
+
+impl Chunks {
+    fn start<'s>(
+        scope: &'s std::thread::Scope<'s, '_>,
+        dir: &Path,
+        name: &'static str,
+        cols: &'static [selaras_domain::registry::Column],
+    ) -> Result<Chunks, EligibilityError> {
+        let mut file = ix::open_untracked(dir, name, cols)?;
+        let map = file.map.clone();
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RawItem>>(4);
+        scope.spawn(move || {
             let mut chunk = Vec::with_capacity(CHUNK);
             while let Some(item) = file.next_bytes() {
                 chunk.push(item.map(|(at, r)| (at, r.clone())));
@@ -502,46 +564,60 @@ fn in_parallel<T: Send>(
                     return;
                 }
             }
-            let _ = tx.send(chunk);
-        });
-        let mut result = Ok(());
-        // Dropping the receiver (leaving the loop) stops the reader.
-        for chunk in rx {
-            let parsed: Vec<Result<T, EligibilityError>> = chunk
-                .into_par_iter()
-                .map(|item| {
-                    let (at, bytes) = item.map_err(|(at, why)| bad(at, String::new(), why))?;
-                    let record = csv::StringRecord::from_byte_record(bytes)
-                        .map_err(|_| bad(at, String::new(), "row is not valid UTF-8".into()))?;
-                    parse(&MappedRow {
-                        record: &record,
-                        map: &map,
-                    })
-                    .map_err(|errs| {
-                        let first = errs.into_iter().next();
-                        bad(
-                            at,
-                            first
-                                .as_ref()
-                                .map_or(String::new(), |e| e.column.to_string()),
-                            first.map_or("unreadable".into(), |e| e.reason),
-                        )
-                    })
-                })
-                .collect();
-            match parsed.into_iter().collect::<Result<Vec<T>, _>>() {
-                Ok(items) => items.into_iter().for_each(&mut each),
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
+            if !chunk.is_empty() {
+                let _ = tx.send(chunk);
             }
-        }
-        reader.join().map_err(|_| {
-            EligibilityError::Output(name.into(), std::io::Error::other("reader thread failed"))
-        })?;
-        result
-    })
+        });
+        Ok(Chunks {
+            rx,
+            map,
+            name,
+            path: dir.join(name),
+        })
+    }
+
+    /// The next chunk parsed by `parse`; `None` at the end of the file.
+    fn next<T: Send>(
+        &mut self,
+        parse: &(impl Fn(&MappedRow<'_>) -> Result<T, Vec<FieldError>> + Sync),
+    ) -> Result<Option<Vec<T>>, EligibilityError> {
+        use rayon::prelude::*;
+        let Ok(chunk) = self.rx.recv() else {
+            return Ok(None);
+        };
+        let bad = |at: u64, column: String, reason: String| EligibilityError::Row {
+            file: self.name,
+            line: ix::line_at_offset(&self.path, at).unwrap_or(0),
+            column,
+            reason,
+        };
+        chunk
+            .into_par_iter()
+            .map(|item| {
+                let (at, bytes) = item.map_err(|(at, why)| bad(at, String::new(), why))?;
+                let record = csv::StringRecord::from_byte_record(bytes)
+                    .map_err(|_| bad(at, String::new(), "row is not valid UTF-8".into()))?;
+                parse(&MappedRow {
+                    record: &record,
+                    map: &self.map,
+                })
+                .map_err(|errs| {
+                    let first = errs.into_iter().next();
+                    bad(
+                        at,
+                        first
+                            .as_ref()
+                            .map_or(String::new(), |e| e.column.to_string()),
+                        first.map_or("unreadable".into(), |e| e.reason),
+                    )
+                })
+            })
+            // Collected in order first: the error reported is the first in the file.
+            .collect::<Vec<Result<T, _>>>()
+            .into_iter()
+            .collect::<Result<Vec<T>, _>>()
+            .map(Some)
+    }
 }
 
 /// One household's verdicts under every program.

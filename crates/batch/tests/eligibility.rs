@@ -451,3 +451,76 @@ fn a_bad_row_is_named_by_line_and_column() {
         "{err}"
     );
 }
+
+/// Members grouped in households.csv's order are streamed beside the households;
+/// shuffled, they are gathered first: both give the same files, byte for byte.
+#[test]
+fn members_in_any_order_give_the_same_files() {
+    let d = tempfile::tempdir().unwrap();
+    let cfg = selaras_synth::GenConfig {
+        households: 300,
+        seed: 12,
+        ..Default::default()
+    };
+    selaras_synth::generate_to_dir(&cfg, d.path(), &|_| {}).unwrap();
+    let model = selaras_domain::pmt::Model::from_json(
+        &std::fs::read_to_string(fixtures().join("model.json")).unwrap(),
+    )
+    .unwrap();
+    // A quota, so that quota.csv is compared too.
+    let mut programs = Catalogue::shipped().programs.clone();
+    programs[1].quotas = vec![(selaras_domain::RegionCode::parse("33").unwrap(), 3)];
+    let as_of = Date::parse("2026-01-01").unwrap();
+    let run = |dir: &Path| {
+        let frame = selaras_targeting::Frame::read_dir(dir, &model, None).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        selaras_batch::eligibility::eligibility_dir(dir, &model, &programs, as_of, out.path())
+            .unwrap();
+        (frame.members_in_order(), out)
+    };
+    let (in_order, a) = run(d.path());
+    assert!(in_order);
+
+    let shuffled = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        d.path().join("households.csv"),
+        shuffled.path().join("households.csv"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(d.path().join("members.csv")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let header = lines.remove(0);
+    // A fixed permutation: every seventh line first, then the rest reversed.
+    let (mut first, mut rest): (Vec<_>, Vec<_>) =
+        lines.iter().enumerate().partition(|(i, _)| i % 7 == 0);
+    rest.reverse();
+    first.append(&mut rest);
+    let body: Vec<&str> = first.into_iter().map(|(_, l)| *l).collect();
+    std::fs::write(
+        shuffled.path().join("members.csv"),
+        format!("{header}\n{}\n", body.join("\n")),
+    )
+    .unwrap();
+    let (in_order, b) = run(shuffled.path());
+    assert!(!in_order);
+    let read = |d: &tempfile::TempDir, f: &str| std::fs::read_to_string(d.path().join(f)).unwrap();
+    // Within a household, members are listed in the order given: compare as sets.
+    let sorted = |t: String| {
+        let mut l: Vec<String> = t.lines().map(String::from).collect();
+        l.sort();
+        l
+    };
+    let x = sorted(read(&a, "eligibility.csv"));
+    assert!(x.len() > 100, "{}", x.len());
+    assert!(x == sorted(read(&b, "eligibility.csv")));
+    for f in [
+        "summary.csv",
+        "gaps_by_regency.csv",
+        "combinations.csv",
+        "quota.csv",
+    ] {
+        let x = read(&a, f);
+        assert!(x.lines().count() > 2, "{f} is empty");
+        assert!(x == read(&b, f), "{f} differs");
+    }
+}

@@ -79,6 +79,10 @@ pub struct Frame {
     /// Household column index → its place in `columns` (`u8::MAX`: not read).
     slot: Vec<u8>,
     stats: Vec<MemberStats>,
+    /// Whether the active households' members came in households.csv's order (each
+    /// household's members together, households in file order), as `generate` and
+    /// `export` write them: engines may then stream both files side by side.
+    in_order: bool,
 }
 
 const NO_SEGMENT: u16 = u16::MAX;
@@ -260,6 +264,12 @@ impl Frame {
     }
 
     /// The position of a household, by id.
+    /// Whether members.csv lists the members of active households grouped by household,
+    /// in households.csv's order (see the field).
+    pub fn members_in_order(&self) -> bool {
+        self.in_order
+    }
+
     pub fn find(&self, id: &[u8]) -> Option<usize> {
         let h = self.hasher.hash_one(id);
         self.index
@@ -463,6 +473,7 @@ impl Frame {
                     },
                     columns,
                     stats: Vec::new(),
+                    in_order: true,
                 };
                 let mut regency_index: HashMap<RegionCode, u16> = HashMap::new();
                 let mut villages: hashbrown::HashMap<Vec<u8>, (u16, f64, u16)> =
@@ -716,6 +727,9 @@ impl Folder<'_> {
             };
             match found {
                 Some(i) => {
+                    if self.last != usize::MAX && i < self.last {
+                        f.in_order = false;
+                    }
                     self.last = i;
                     f.stats[i].add(&chunk.facts[k]);
                 }
