@@ -104,6 +104,26 @@ pub struct Outcome {
     pub quota: Vec<QuotaRow>,
 }
 
+/// Bytes kept in blocks of 1 MiB: appending never moves what is stored (eligibility.csv
+/// is held until every household is judged, to be written program by program).
+#[derive(Default)]
+struct Blocks(Vec<Vec<u8>>);
+
+impl Blocks {
+    const SIZE: usize = 1 << 20;
+
+    fn push(&mut self, bytes: &[u8]) {
+        match self.0.last_mut() {
+            Some(b) if b.len() + bytes.len() <= b.capacity() => b.extend_from_slice(bytes),
+            _ => {
+                let mut b = Vec::with_capacity(Self::SIZE.max(bytes.len()));
+                b.extend_from_slice(bytes);
+                self.0.push(b);
+            }
+        }
+    }
+}
+
 /// A quota unit with the rank it is ordered by.
 type RankedRow = (Option<u64>, QuotaRow);
 
@@ -250,7 +270,7 @@ pub fn evaluate(
     units: &mut dyn Write,
 ) -> Result<Outcome, EligibilityError> {
     // Rows by program (catalogue order), then households in file order.
-    let mut rows: Vec<Vec<u8>> = vec![Vec::new(); programs.len()];
+    let mut rows: Vec<Blocks> = (0..programs.len()).map(|_| Blocks::default()).collect();
     let mut sums: Vec<Summary> = programs
         .iter()
         .map(|p| Summary {
@@ -281,7 +301,7 @@ pub fn evaluate(
             }
         };
         for (k, (p, r)) in programs.iter().zip(j.programs).enumerate() {
-            rows[k].extend_from_slice(&r.lines);
+            rows[k].push(&r.lines);
             if let Some(q) = p.quota_for(&j.region) {
                 for nik in r.eligible {
                     quota_units.entry((k, q)).or_default().push((
@@ -321,7 +341,7 @@ pub fn evaluate(
     units
         .write_all(b"program,unit,household_id,nik\n")
         .map_err(io)?;
-    for r in &rows {
+    for r in rows.iter().flat_map(|b| &b.0) {
         units.write_all(r).map_err(io)?;
     }
     units.flush().map_err(io)?;

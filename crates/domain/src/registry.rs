@@ -503,32 +503,41 @@ impl Household {
 
     /// The values in [`HOUSEHOLD_COLUMNS`] order.
     pub fn values(&self) -> Vec<Value<'_>> {
-        let mut v = Vec::with_capacity(HOUSEHOLD_COLUMNS.len());
-        v.push(Value::Text(Cow::Borrowed(self.id.as_str())));
-        v.push(Value::Text(Cow::Borrowed(self.region.as_str())));
-        v.push(opt_text(&self.address));
-        v.push(self.latitude.map_or(Value::Null, Value::Real));
-        v.push(self.longitude.map_or(Value::Null, Value::Real));
-        v.push(self.survey_date.map_or(Value::Null, Value::Date));
-        v.push(code(self.ownership.code()));
-        v.push(Value::Real(self.floor_area_m2));
-        v.push(code(self.floor_type.code()));
-        v.push(code(self.wall_type.code()));
-        v.push(code(self.roof_type.code()));
-        v.push(code(self.drinking_water.code()));
-        v.push(code(self.lighting.code()));
-        v.push(opt_int(self.electricity_va));
-        v.push(code(self.cooking_fuel.code()));
-        v.push(code(self.toilet.code()));
-        v.extend(self.assets.iter().map(|b| Value::Bool(*b)));
-        v.push(opt_int(self.cattle));
-        v.push(opt_int(self.goats));
-        for b in [self.in_pkh, self.in_bpnt, self.in_kis_pbi, self.in_kip] {
-            v.push(b.map_or(Value::Null, Value::Bool));
+        (0..HOUSEHOLD_COLUMNS.len())
+            .map(|i| self.value(i))
+            .collect()
+    }
+
+    /// The value of column `i` of [`HOUSEHOLD_COLUMNS`] (`Null` past the last).
+    pub fn value(&self, i: usize) -> Value<'_> {
+        const ASSETS: usize = 16;
+        match i {
+            0 => Value::Text(Cow::Borrowed(self.id.as_str())),
+            1 => Value::Text(Cow::Borrowed(self.region.as_str())),
+            2 => opt_text(&self.address),
+            3 => self.latitude.map_or(Value::Null, Value::Real),
+            4 => self.longitude.map_or(Value::Null, Value::Real),
+            5 => self.survey_date.map_or(Value::Null, Value::Date),
+            6 => code(self.ownership.code()),
+            7 => Value::Real(self.floor_area_m2),
+            8 => code(self.floor_type.code()),
+            9 => code(self.wall_type.code()),
+            10 => code(self.roof_type.code()),
+            11 => code(self.drinking_water.code()),
+            12 => code(self.lighting.code()),
+            13 => opt_int(self.electricity_va),
+            14 => code(self.cooking_fuel.code()),
+            15 => code(self.toilet.code()),
+            i if (ASSETS..ASSETS + 15).contains(&i) => Value::Bool(self.assets[i - ASSETS]),
+            31 => opt_int(self.cattle),
+            32 => opt_int(self.goats),
+            33 => opt_bool(self.in_pkh),
+            34 => opt_bool(self.in_bpnt),
+            35 => opt_bool(self.in_kis_pbi),
+            36 => opt_bool(self.in_kip),
+            37 => self.exit.map_or(Value::Null, |e| code(e.code())),
+            _ => Value::Null,
         }
-        v.push(self.exit.map_or(Value::Null, |e| code(e.code())));
-        debug_assert_eq!(v.len(), HOUSEHOLD_COLUMNS.len());
-        v
     }
 
     pub fn asset(&self, name: &str) -> Option<bool> {
@@ -545,6 +554,9 @@ fn code(s: &'static str) -> Value<'static> {
 fn opt_text(s: &Option<String>) -> Value<'_> {
     s.as_deref()
         .map_or(Value::Null, |s| Value::Text(Cow::Borrowed(s)))
+}
+fn opt_bool(b: Option<bool>) -> Value<'static> {
+    b.map_or(Value::Null, Value::Bool)
 }
 fn opt_int(i: Option<u32>) -> Value<'static> {
     i.map_or(Value::Null, |i| Value::Int(i as i64))
@@ -674,39 +686,42 @@ impl Member {
 
     /// The values in [`MEMBER_COLUMNS`] order.
     pub fn values(&self) -> Vec<Value<'_>> {
-        let pmks = if self.pmks.is_empty() {
-            Value::Null
-        } else {
-            Value::Text(Cow::Owned(
+        (0..MEMBER_COLUMNS.len()).map(|i| self.value(i)).collect()
+    }
+
+    /// The value of column `i` of [`MEMBER_COLUMNS`] (`Null` past the last).
+    pub fn value(&self, i: usize) -> Value<'_> {
+        match i {
+            0 => Value::Text(Cow::Borrowed(self.household_id.as_str())),
+            1 => Value::Text(Cow::Owned(self.nik.to_string())),
+            2 => Value::Text(Cow::Owned(self.kk_number.to_string())),
+            3 => Value::Text(Cow::Borrowed(&self.name)),
+            4 => code(self.relation.code()),
+            5 => code(self.sex.code()),
+            6 => Value::Date(self.birth_date),
+            7 => code(self.marital_status.code()),
+            8 => opt_bool(self.pregnant),
+            9 => code(self.disability.code()),
+            10 => opt_bool(self.severe_disability),
+            11 => opt_bool(self.chronic_illness),
+            12 => code(self.school_participation.code()),
+            13 => code(self.education_level.code()),
+            14 => Value::Bool(self.working),
+            15 => self.sector.map_or(Value::Null, |s| code(s.code())),
+            16 => self
+                .employment_status
+                .map_or(Value::Null, |s| code(s.code())),
+            17 if self.pmks.is_empty() => Value::Null,
+            17 => Value::Text(Cow::Owned(
                 self.pmks
                     .iter()
                     .map(|p| p.code())
                     .collect::<Vec<_>>()
                     .join("|"),
-            ))
-        };
-        vec![
-            Value::Text(Cow::Borrowed(self.household_id.as_str())),
-            Value::Text(Cow::Owned(self.nik.to_string())),
-            Value::Text(Cow::Owned(self.kk_number.to_string())),
-            Value::Text(Cow::Borrowed(&self.name)),
-            code(self.relation.code()),
-            code(self.sex.code()),
-            Value::Date(self.birth_date),
-            code(self.marital_status.code()),
-            self.pregnant.map_or(Value::Null, Value::Bool),
-            code(self.disability.code()),
-            self.severe_disability.map_or(Value::Null, Value::Bool),
-            self.chronic_illness.map_or(Value::Null, Value::Bool),
-            code(self.school_participation.code()),
-            code(self.education_level.code()),
-            Value::Bool(self.working),
-            self.sector.map_or(Value::Null, |s| code(s.code())),
-            self.employment_status
-                .map_or(Value::Null, |s| code(s.code())),
-            pmks,
-            self.exit.map_or(Value::Null, |e| code(e.code())),
-        ]
+            )),
+            18 => self.exit.map_or(Value::Null, |e| code(e.code())),
+            _ => Value::Null,
+        }
     }
 
     pub fn age_on(&self, on: Date) -> i32 {

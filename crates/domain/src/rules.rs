@@ -1111,6 +1111,9 @@ impl Owned {
 pub struct Reads {
     household: Vec<Option<u16>>,
     member: Vec<Option<u16>>,
+    /// Each column's code list (looked up once, not per row).
+    household_codes: Vec<Option<&'static [&'static str]>>,
+    member_codes: Vec<Option<&'static [&'static str]>>,
 }
 
 static ALL_READS: std::sync::LazyLock<Reads> = std::sync::LazyLock::new(|| {
@@ -1133,9 +1136,13 @@ impl Reads {
                 })
                 .collect()
         };
+        let codes =
+            |cols: &[crate::registry::Column]| cols.iter().map(|c| column_codes(c.name)).collect();
         Reads {
             household: slots(household_used),
             member: slots(member_used),
+            household_codes: codes(HOUSEHOLD_COLUMNS),
+            member_codes: codes(MEMBER_COLUMNS),
         }
     }
 
@@ -1168,28 +1175,25 @@ impl Reads {
         Reads::new(&h, &m)
     }
 
-    /// The read columns of a row, in column order.
-    fn convert(
-        values: &[crate::registry::Value<'_>],
+    /// The read columns of a row (`value` of a column index), in column order.
+    fn convert<'v>(
+        value: impl Fn(usize) -> crate::registry::Value<'v>,
         slots: &[Option<u16>],
-        columns: &[crate::registry::Column],
+        codes: &[Option<&'static [&'static str]>],
     ) -> Box<[Owned]> {
-        values
+        slots
             .iter()
-            .zip(slots.iter().zip(columns))
+            .zip(codes)
+            .enumerate()
             .filter(|(_, (s, _))| s.is_some())
-            .map(|(v, (_, c))| Owned::of(v, column_codes(c.name)))
+            .map(|(i, (_, c))| Owned::of(&value(i), *c))
             .collect()
     }
 
     /// One active member as these rules read it.
     pub fn member_row(&self, m: &crate::registry::Member, as_of: crate::Date) -> MemberRow {
         MemberRow {
-            values: if self.member.iter().any(Option::is_some) {
-                Self::convert(&m.values(), &self.member, MEMBER_COLUMNS)
-            } else {
-                Box::default()
-            },
+            values: Self::convert(|i| m.value(i), &self.member, &self.member_codes),
             facts: crate::pmt::MemberFacts::of(m, as_of),
             nik: m.nik,
         }
@@ -1298,7 +1302,11 @@ impl<'r> RecordFacts<'r> {
             stats.add(&m.facts);
         }
         RecordFacts {
-            household: Reads::convert(&household.values(), &reads.household, HOUSEHOLD_COLUMNS),
+            household: Reads::convert(
+                |i| household.value(i),
+                &reads.household,
+                &reads.household_codes,
+            ),
             reads,
             members,
             stats,
