@@ -180,83 +180,123 @@ fn judge_dir(
         judge(h, ms, at.and_then(rank_of), programs, &reads)
     };
 
+    // Judged households are handed in order to `each` on this thread while the next
+    // chunks are read and judged (the accumulation overlaps the parallel work).
     std::thread::scope(|scope| {
-        let mut households = Chunks::start(scope, dir, HOUSEHOLDS_FILE, HOUSEHOLD_COLUMNS)?;
-        if frame.members_in_order() {
-            // Both files side by side: the members of each chunk of households are taken
-            // from the members' stream as it comes; nothing else is kept.
-            let mut members = Chunks::start(scope, dir, MEMBERS_FILE, MEMBER_COLUMNS)?;
-            let mut next: std::collections::VecDeque<(Option<usize>, MemberRow)> =
-                Default::default();
-            let mut members_done = false;
-            while let Some(chunk) = households.next(&parse_household)? {
-                let mut batch = Vec::with_capacity(chunk.len());
-                for (h, at) in chunk.into_iter().flatten() {
-                    let mut ms = Vec::new();
-                    if let Some(c) = at {
-                        loop {
-                            if next.is_empty() && !members_done {
-                                match members.next(&parse_member)? {
-                                    Some(v) => next.extend(v),
-                                    None => members_done = true,
-                                }
-                            }
-                            match next.front() {
-                                Some((None, _)) => {
-                                    next.pop_front();
-                                }
-                                Some((Some(p), _)) if *p == c => {
-                                    if let Some((_, m)) = next.pop_front() {
-                                        ms.push(m);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Judged>>(2);
+        let frame = &frame;
+        let (parse_household, parse_member, judge_one) =
+            (&parse_household, &parse_member, &judge_one);
+        let producer = scope.spawn(move || -> Result<(), EligibilityError> {
+            let mut households = Chunks::start(scope, dir, HOUSEHOLDS_FILE, HOUSEHOLD_COLUMNS)?;
+            if frame.members_in_order() {
+                // Both files side by side: the members of each chunk of households are taken
+                // from the members' stream as it comes; nothing else is kept.
+                // Households with their members are assembled on a thread of their own
+                // while the chunk before is judged.
+                type Batch = Vec<(Household, Vec<MemberRow>, Option<usize>)>;
+                let (batch_tx, batch_rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+                let assembler = scope.spawn(move || -> Result<(), EligibilityError> {
+                    let mut members = Chunks::start(scope, dir, MEMBERS_FILE, MEMBER_COLUMNS)?;
+                    let mut next: std::collections::VecDeque<(Option<usize>, MemberRow)> =
+                        Default::default();
+                    let mut members_done = false;
+                    while let Some(chunk) = households.next(&parse_household)? {
+                        let mut batch = Vec::with_capacity(chunk.len());
+                        for (h, at) in chunk.into_iter().flatten() {
+                            let mut ms = Vec::new();
+                            if let Some(c) = at {
+                                loop {
+                                    if next.is_empty() && !members_done {
+                                        match members.next(&parse_member)? {
+                                            Some(v) => next.extend(v),
+                                            None => members_done = true,
+                                        }
+                                    }
+                                    match next.front() {
+                                        Some((None, _)) => {
+                                            next.pop_front();
+                                        }
+                                        Some((Some(p), _)) if *p == c => {
+                                            if let Some((_, m)) = next.pop_front() {
+                                                ms.push(m);
+                                            }
+                                        }
+                                        // Cannot happen when the frame found the members in
+                                        // order; said rather than judged wrongly.
+                                        Some((Some(p), _)) if *p < c => {
+                                            return Err(EligibilityError::Row {
+                                                file: MEMBERS_FILE,
+                                                line: 0,
+                                                column: "household_id".into(),
+                                                reason: "members out of households.csv's order"
+                                                    .into(),
+                                            })
+                                        }
+                                        _ => break,
                                     }
                                 }
-                                // Cannot happen when the frame found the members in
-                                // order; said rather than judged wrongly.
-                                Some((Some(p), _)) if *p < c => {
-                                    return Err(EligibilityError::Row {
-                                        file: MEMBERS_FILE,
-                                        line: 0,
-                                        column: "household_id".into(),
-                                        reason: "members out of households.csv's order".into(),
-                                    })
-                                }
-                                _ => break,
                             }
+                            batch.push((h, ms, at));
+                        }
+                        if batch_tx.send(batch).is_err() {
+                            return Ok(());
                         }
                     }
-                    batch.push((h, ms, at));
+                    Ok(())
+                });
+                for batch in batch_rx {
+                    let judged: Vec<Judged> = batch
+                        .par_iter()
+                        .map(|(h, ms, at)| judge_one(h, ms, *at))
+                        .collect();
+                    if tx.send(judged).is_err() {
+                        break;
+                    }
                 }
-                let judged: Vec<Judged> = batch
-                    .par_iter()
-                    .map(|(h, ms, at)| judge_one(h, ms, *at))
-                    .collect();
-                judged.into_iter().for_each(|j| each(Some(j)));
-            }
-        } else {
-            // Members out of order: all of them first, at their household's place.
-            let mut members = Chunks::start(scope, dir, MEMBERS_FILE, MEMBER_COLUMNS)?;
-            let mut by_household: Vec<Vec<MemberRow>> =
-                (0..frame.len()).map(|_| Vec::new()).collect();
-            while let Some(chunk) = members.next(&parse_member)? {
-                for (at, m) in chunk {
-                    if let Some(i) = at {
-                        by_household[i].push(m);
+                assembler.join().map_err(|_| {
+                    EligibilityError::Output(
+                        "eligibility".into(),
+                        std::io::Error::other("the reading thread failed"),
+                    )
+                })??;
+            } else {
+                // Members out of order: all of them first, at their household's place.
+                let mut members = Chunks::start(scope, dir, MEMBERS_FILE, MEMBER_COLUMNS)?;
+                let mut by_household: Vec<Vec<MemberRow>> =
+                    (0..frame.len()).map(|_| Vec::new()).collect();
+                while let Some(chunk) = members.next(&parse_member)? {
+                    for (at, m) in chunk {
+                        if let Some(i) = at {
+                            by_household[i].push(m);
+                        }
+                    }
+                }
+                while let Some(chunk) = households.next(&parse_household)? {
+                    let judged: Vec<Judged> = chunk
+                        .par_iter()
+                        .flatten()
+                        .map(|(h, at)| {
+                            let ms: &[MemberRow] = at.map_or(&[], |i| &by_household[i]);
+                            judge_one(h, ms, *at)
+                        })
+                        .collect();
+                    if tx.send(judged).is_err() {
+                        return Ok(());
                     }
                 }
             }
-            while let Some(chunk) = households.next(&parse_household)? {
-                let judged: Vec<Judged> = chunk
-                    .par_iter()
-                    .flatten()
-                    .map(|(h, at)| {
-                        let ms: &[MemberRow] = at.map_or(&[], |i| &by_household[i]);
-                        judge_one(h, ms, *at)
-                    })
-                    .collect();
-                judged.into_iter().for_each(|j| each(Some(j)));
-            }
+            Ok(())
+        });
+        for judged in rx {
+            judged.into_iter().for_each(|j| each(Some(j)));
         }
-        Ok(())
+        producer.join().map_err(|_| {
+            EligibilityError::Output(
+                "eligibility".into(),
+                std::io::Error::other("the judging thread failed"),
+            )
+        })?
     })
 }
 
