@@ -58,6 +58,8 @@ pub enum Permission {
     ViewMonitoring,
     /// Draft, dry-run and publish versions of the program catalogue.
     ManageCatalogue,
+    /// Record a household's or person's enrolment in or exit from a program.
+    RecordParticipation,
 }
 
 use Permission::*;
@@ -83,7 +85,12 @@ pub const RULES: &[(Role, &[Permission])] = &[
     ),
     (
         Role::Manager,
-        &[ReadPersonalData, SearchRegistry, ViewMonitoring],
+        &[
+            ReadPersonalData,
+            SearchRegistry,
+            ViewMonitoring,
+            RecordParticipation,
+        ],
     ),
     (Role::ProgramOfficer, &[ViewMonitoring]),
     (
@@ -93,6 +100,7 @@ pub const RULES: &[(Role, &[Permission])] = &[
             SearchRegistry,
             ImportRegistry,
             ViewMonitoring,
+            RecordParticipation,
         ],
     ),
     (Role::Viewer, &[ViewMonitoring]),
@@ -105,6 +113,7 @@ pub const RULES: &[(Role, &[Permission])] = &[
             ManageUsers,
             ViewMonitoring,
             ManageCatalogue,
+            RecordParticipation,
         ],
     ),
 ];

@@ -472,6 +472,107 @@ pub async fn get_quota(
     ))
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ParticipationRequest {
+    /// A program code of the catalogue in force.
+    pub program: String,
+    /// For member programs: the member's NIK.
+    pub nik: Option<String>,
+    /// The month of the decision, `YYYY-MM`.
+    pub period: String,
+    /// `enrolled` or `exited`.
+    pub status: String,
+}
+
+/// Records a decision: the household (household programs) or one of its members (member
+/// programs, by NIK) enrolled in or exited from a program in a month. Appended to the
+/// participation history (nothing is overwritten); answers with the household's programs.
+/// 404 outside the caller's region; 422 names the field (unknown program, a NIK not of
+/// this household, a bad month or status).
+#[utoipa::path(post, path = "/api/v1/households/{id}/participation", params(("id" = String, Path, description = "household_id")),
+    request_body = ParticipationRequest,
+    security(("bearer" = [])),
+    responses((status = 201, body = Vec<ProgramView>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn record_participation(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+    body: Result<Json<ParticipationRequest>, JsonRejection>,
+) -> ApiResult<(axum::http::StatusCode, Json<Vec<ProgramView>>)> {
+    let rec = state
+        .store
+        .household(&id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    match authorize(
+        &caller.principal,
+        Permission::RecordParticipation,
+        Some(&rec.household.region),
+    ) {
+        Decision::Allow => {}
+        Decision::Forbidden => return Err(ApiError::Forbidden),
+        Decision::NotFound => return Err(ApiError::NotFound),
+    }
+    let Json(req) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let (_, catalogue) = selaras_batch::catalogue::in_force(&*state.store).await?;
+    let nik = req.nik.as_deref().unwrap_or("");
+    let fields = [
+        req.program.as_str(),
+        id.as_str(),
+        nik,
+        &req.period,
+        &req.status,
+    ];
+    let p = selaras_domain::participation::Participation::parse(&fields, &catalogue).map_err(
+        |errs| {
+            let (field, detail) = errs
+                .into_iter()
+                .next()
+                .unwrap_or(("program", "invalid".into()));
+            ApiError::Invalid {
+                field: field.into(),
+                detail,
+            }
+        },
+    )?;
+    let nik = p.nik.map(|n| n.to_string());
+    if let Some(n) = &nik {
+        if !rec.members.iter().any(|m| m.member.nik.to_string() == *n) {
+            return Err(ApiError::Invalid {
+                field: "nik".into(),
+                detail: format!("NIK {n} is not a member of household {id}"),
+            });
+        }
+    }
+    let change = state
+        .store
+        .record_change(&selaras_store::NewChange {
+            actor: caller.principal.username.clone(),
+            kind: selaras_store::ChangeKind::User,
+            reference: Some(format!("participation:{id}")),
+            note: None,
+        })
+        .await?;
+    state
+        .store
+        .record_participation(
+            &change,
+            &[selaras_store::NewParticipation {
+                program: p.program,
+                household_id: id.clone(),
+                nik,
+                period: p.period,
+                status: p.status,
+            }],
+        )
+        .await?;
+    let ranks = rank_views(&state, &id).await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(program_views(&state, &rec, &ranks).await?),
+    ))
+}
+
 struct BearerAuth;
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
@@ -487,8 +588,8 @@ impl utoipa::Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Selaras API", description = "Integrated social service and referral system (SLRT). Errors are application/problem+json (RFC 9457)."),
-    paths(create_session, get_person, get_household, get_history, get_explanation, get_programs, list_programs, get_program, get_catalogue, create_draft, get_catalogue_version, dry_run, publish, list_runs, create_run, get_run, get_quota),
-    components(schemas(Problem, SessionRequest, SessionResponse, PersonView, HouseholdView, MemberView, RegionView, RegionName, ChangeView, VersionView, RankView, TermView, ExplanationView, ProgramView, VerdictView, CheckView, CatalogueProgramView, QuotaView, CatalogueStateView, CatalogueVersionView, CatalogueDetailView, DryRunView, DraftRequest, DryRunRequest, RunRequest, EligibilityRunView, SummaryView, GapView, ComboView)),
+    paths(create_session, get_person, get_household, get_history, get_explanation, get_programs, record_participation, list_programs, get_program, get_catalogue, create_draft, get_catalogue_version, dry_run, publish, list_runs, create_run, get_run, get_quota),
+    components(schemas(Problem, SessionRequest, SessionResponse, PersonView, HouseholdView, MemberView, RegionView, RegionName, ChangeView, VersionView, RankView, TermView, ExplanationView, ProgramView, VerdictView, CheckView, CatalogueProgramView, QuotaView, CatalogueStateView, CatalogueVersionView, CatalogueDetailView, DryRunView, DraftRequest, DryRunRequest, RunRequest, EligibilityRunView, SummaryView, GapView, ComboView, ParticipationRequest)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -106,6 +106,10 @@ pub fn router(state: AppState) -> Router {
             get(api::get_explanation),
         )
         .route("/api/v1/households/{id}/programs", get(api::get_programs))
+        .route(
+            "/api/v1/households/{id}/participation",
+            post(api::record_participation),
+        )
         .route("/api/v1/programs", get(api::list_programs))
         .route("/api/v1/programs/{code}", get(api::get_program))
         .route("/api/v1/catalogue", get(api::get_catalogue))

@@ -1137,3 +1137,95 @@ async fn catalogue_pages_draft_dry_run_publish_and_a_run() {
         );
     }
 }
+
+/// Enrolment and exit decisions on the API: appended to the history, shown as the unit's
+/// latest entry; refused outside the region, for roles without the right, and with the
+/// field named for a bad program, month, status or a NIK of another household.
+#[tokio::test]
+async fn enrolment_and_exit_decisions_are_recorded_with_history() {
+    for app in TestApp::builder()
+        .user("manajer.dalam", Role::Manager, "12.22")
+        .user("manajer.luar", Role::Manager, "33.14")
+        .user("fas.dalam", Role::Facilitator, "12.22.01.2009")
+        .build_all()
+        .await
+    {
+        let path = format!("/api/v1/households/{HH}/participation");
+        let manager = app.token("manajer.dalam").await;
+        let body = |program: &str, nik: Option<&str>, period: &str, status: &str| serde_json::json!({"program": program, "nik": nik, "period": period, "status": status});
+        let (s, _, _) = post_json(
+            &app,
+            &path,
+            &app.token("manajer.luar").await,
+            Some(body("bpnt", None, "2026-11", "enrolled")),
+        )
+        .await;
+        assert_eq!(s, 404, "outside the region");
+        let (s, _, _) = post_json(
+            &app,
+            &path,
+            &app.token("fas.dalam").await,
+            Some(body("bpnt", None, "2026-11", "enrolled")),
+        )
+        .await;
+        assert_eq!(s, 403, "a facilitator does not decide enrolment");
+        for (b, field) in [
+            (body("beasiswa", None, "2026-11", "enrolled"), "program"),
+            (body("bpnt", None, "2026-13", "enrolled"), "period"),
+            (body("bpnt", None, "2026-11", "maybe"), "status"),
+            (
+                body("kip", Some("3314010101010001"), "2026-11", "enrolled"),
+                "nik",
+            ),
+        ] {
+            let (s, ct, p) = post_json(&app, &path, &manager, Some(b)).await;
+            assert_eq!((s, ct.as_str()), (422, "application/problem+json"), "{p}");
+            assert_eq!(p["field"], field, "{p}");
+        }
+        let (s, _, v) = post_json(
+            &app,
+            &path,
+            &manager,
+            Some(body("bpnt", None, "2026-10", "enrolled")),
+        )
+        .await;
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(by_code(&v, "bpnt")["enrolled"], true);
+        let (s, _, v) = post_json(
+            &app,
+            &path,
+            &manager,
+            Some(body("bpnt", None, "2026-11", "exited")),
+        )
+        .await;
+        assert_eq!(s, 201);
+        assert_eq!(by_code(&v, "bpnt")["enrolled"], false);
+        let (s, _, v) = post_json(
+            &app,
+            &path,
+            &manager,
+            Some(body("kip", Some(NIK), "2026-11", "enrolled")),
+        )
+        .await;
+        assert_eq!(s, 201, "{v}");
+        let kip = by_code(&v, "kip");
+        let mine = kip["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["nik"] == NIK)
+            .unwrap();
+        assert_eq!(
+            (mine["enrolled"].as_bool(), mine["enrolled_period"].as_str()),
+            (Some(true), Some("2026-11"))
+        );
+        // Both decisions on BPNT are kept, oldest first.
+        let history = app.store.participation(HH).await.unwrap();
+        let bpnt: Vec<&str> = history
+            .iter()
+            .filter(|p| p.program == "bpnt")
+            .map(|p| p.status.as_str())
+            .collect();
+        assert_eq!(bpnt, ["enrolled", "exited"]);
+    }
+}
