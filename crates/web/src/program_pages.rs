@@ -42,6 +42,21 @@ async fn caller_with(
     }
 }
 
+/// The signed-in caller with `perm` who sent a form with the session's CSRF token, or
+/// the response to send instead.
+async fn form_caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    perm: Permission,
+    csrf: &str,
+) -> Result<Caller, Response> {
+    let c = caller_with(state, headers, perm).await?;
+    match csrf_refused(state, &c, csrf) {
+        Some(r) => Err(r),
+        None => Ok(c),
+    }
+}
+
 /// The refusal of a form without the session's CSRF token.
 fn csrf_refused(state: &AppState, c: &Caller, token: &str) -> Option<Response> {
     (c.session.csrf != token)
@@ -220,13 +235,10 @@ pub async fn create_draft(
     headers: HeaderMap,
     Form(f): Form<DraftForm>,
 ) -> Response {
-    let c = match caller_with(&state, &headers, Permission::ManageCatalogue).await {
+    let c = match form_caller(&state, &headers, Permission::ManageCatalogue, &f.csrf).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if let Some(r) = csrf_refused(&state, &c, &f.csrf) {
-        return r;
-    }
     let refuse = |f: DraftForm, why: String| async {
         programs_page(&state, &c, f, Some(why), StatusCode::UNPROCESSABLE_ENTITY).await
     };
@@ -382,13 +394,10 @@ pub async fn dry_run(
     Path(n): Path<i64>,
     Form(f): Form<CsrfOnly>,
 ) -> Response {
-    let c = match caller_with(&state, &headers, Permission::ManageCatalogue).await {
+    let c = match form_caller(&state, &headers, Permission::ManageCatalogue, &f.csrf).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if let Some(r) = csrf_refused(&state, &c, &f.csrf) {
-        return r;
-    }
     match selaras_batch::catalogue::dry_run_draft(&*state.store, n, views::today()).await {
         Ok(_) => Redirect::to(&format!("/catalogue/{n}")).into_response(),
         Err(e) => error_page(&state, Some(&c), e.into()),
@@ -402,13 +411,10 @@ pub async fn publish(
     Path(n): Path<i64>,
     Form(f): Form<CsrfOnly>,
 ) -> Response {
-    let c = match caller_with(&state, &headers, Permission::ManageCatalogue).await {
+    let c = match form_caller(&state, &headers, Permission::ManageCatalogue, &f.csrf).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if let Some(r) = csrf_refused(&state, &c, &f.csrf) {
-        return r;
-    }
     match selaras_batch::catalogue::publish(&*state.store, n, &c.principal.username).await {
         Ok(()) => Redirect::to(&format!("/catalogue/{n}")).into_response(),
         Err(e) => error_page(&state, Some(&c), e.into()),
@@ -473,13 +479,10 @@ pub async fn create_run(
     headers: HeaderMap,
     Form(f): Form<CsrfOnly>,
 ) -> Response {
-    let c = match caller_with(&state, &headers, Permission::ImportRegistry).await {
+    let c = match form_caller(&state, &headers, Permission::ImportRegistry, &f.csrf).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if let Some(r) = csrf_refused(&state, &c, &f.csrf) {
-        return r;
-    }
     match selaras_batch::catalogue::run_eligibility(
         &*state.store,
         None,

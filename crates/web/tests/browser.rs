@@ -93,6 +93,11 @@ async fn screenshot(c: &fantoccini::Client, name: &str) {
 
 async fn sign_in(c: &fantoccini::Client, base: &str, username: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
+    fill_sign_in(c, username).await;
+}
+
+/// Fills and sends the sign-in form on the page at hand; waits for the search page.
+async fn fill_sign_in(c: &fantoccini::Client, username: &str) {
     c.find(Locator::Id("username"))
         .await
         .unwrap()
@@ -135,27 +140,9 @@ async fn sign_in_search_and_open_a_household_in_chromium() {
     shot("01-login.png").await;
     // Labels are tied to their inputs (keyboard and screen-reader use).
     c.find(Locator::Css("label[for=username]")).await.unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("fas.dalam")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("form[action='/login'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill_sign_in(&c, "fas.dalam").await;
 
-    c.wait()
-        .for_element(Locator::Id("q"))
+    c.find(Locator::Id("q"))
         .await
         .unwrap()
         .send_keys(NIK)
