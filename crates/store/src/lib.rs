@@ -6,6 +6,7 @@
 //! break them: registry rows are never deleted; every update that changes a row's
 //! `version` first copies the old row into `*_history`; history is append-only.
 
+pub mod cases;
 mod codec;
 pub mod error;
 mod postgres;
@@ -380,6 +381,7 @@ pub enum ExportItem<'a> {
 
 pub type ExportSink<'a> = dyn FnMut(ExportItem<'_>) -> std::result::Result<(), String> + Send + 'a;
 
+pub use cases::{CaseEvent, CaseRecord, CaseTransition, NewCase};
 pub use programs::{
     CatalogueVersion, EligibilityRun, NewCatalogueVersion, NewEligibilityRun, QuotaEntry,
 };
@@ -441,6 +443,16 @@ pub trait Storage: Send + Sync {
     /// A household's place in every edition, newest first.
     async fn household_ranks(&self, household_id: &str) -> Result<Vec<(Edition, HouseholdRank)>>;
 
+    /// Opens a case in `draft`.
+    async fn create_case(&self, c: &NewCase) -> Result<CaseRecord>;
+    async fn case(&self, id: i64) -> Result<Option<CaseRecord>>;
+    /// Cases in villages under `region_prefix` (`""`: all), newest first.
+    async fn cases(&self, region_prefix: &str, limit: i64, offset: i64) -> Result<Vec<CaseRecord>>;
+    /// A case's actions, oldest first.
+    async fn case_events(&self, id: i64) -> Result<Vec<CaseEvent>>;
+    /// Stores an action if the case is still at the version the actor saw (`Conflict`
+    /// otherwise); the case and its history change together.
+    async fn transition_case(&self, t: &CaseTransition) -> Result<CaseRecord>;
     /// Stores a catalogue text as a new draft version.
     async fn put_catalogue(&self, c: &NewCatalogueVersion) -> Result<CatalogueVersion>;
     /// Every catalogue version, oldest first.

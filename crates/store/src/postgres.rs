@@ -836,6 +836,31 @@ impl Storage for PgStore {
         ranking_sql::household_ranks(&self.pool, household_id).await
     }
 
+    async fn create_case(&self, c: &crate::NewCase) -> Result<crate::CaseRecord> {
+        cases_sql::create_case(&self.pool, c).await
+    }
+
+    async fn case(&self, id: i64) -> Result<Option<crate::CaseRecord>> {
+        cases_sql::case(&self.pool, id).await
+    }
+
+    async fn cases(
+        &self,
+        region_prefix: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<crate::CaseRecord>> {
+        cases_sql::cases(&self.pool, region_prefix, limit, offset).await
+    }
+
+    async fn case_events(&self, id: i64) -> Result<Vec<crate::CaseEvent>> {
+        cases_sql::case_events(&self.pool, id).await
+    }
+
+    async fn transition_case(&self, t: &crate::CaseTransition) -> Result<crate::CaseRecord> {
+        cases_sql::transition_case(&self.pool, t).await
+    }
+
     async fn put_catalogue(
         &self,
         c: &crate::NewCatalogueVersion,
@@ -902,4 +927,14 @@ mod programs_sql {
     use crate::{Result, StoreError};
 
     crate::programs::programs_methods!(sqlx::PgPool, sqlx::Postgres, D);
+}
+
+/// Cases and their history: the SQL shared with the other backend.
+mod cases_sql {
+    use sqlx::Row;
+
+    use super::D;
+    use crate::{Result, StoreError};
+
+    crate::cases::cases_methods!(sqlx::PgPool, sqlx::Postgres, D);
 }

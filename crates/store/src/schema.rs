@@ -255,6 +255,7 @@ pub fn migrations(d: Dialect) -> Vec<(i64, String)> {
         (3, crate::ranking::migration_3(d)),
         (4, crate::ranking::migration_4(d)),
         (5, crate::programs::migration_5(d)),
+        (6, crate::cases::migration_6(d)),
     ]
 }
 
