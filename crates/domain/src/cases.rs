@@ -13,7 +13,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::access::Role;
+use crate::access::{authorize, Decision, Permission, Principal, Role};
+use crate::region::RegionCode;
 
 macro_rules! code_list {
     ($name:ident { $($v:ident = $code:literal),+ $(,)? }) => {
@@ -251,6 +252,31 @@ pub fn allowed_now(case: &Case, actor: &Actor<'_>) -> Vec<Action> {
         .copied()
         .filter(|a| may(case, actor, *a) && rule_of(*a).from.contains(&case.state))
         .collect()
+}
+
+/// Whether `who` may see a case of village `region` on `route` — the one decision every
+/// read of a case goes through, before [`apply`] decides on actions. Outside the caller's
+/// region: `NotFound`. Inside it, program officers see only cases referred to their
+/// program and data managers only forwarded cases (anything else is `NotFound` to them,
+/// as if absent); roles without access to personal data (viewers) get `Forbidden`.
+pub fn visible(who: &Principal, region: &RegionCode, route: Option<&Route>) -> Decision {
+    match authorize(who, Permission::ReadPersonalData, Some(region)) {
+        Decision::NotFound => return Decision::NotFound,
+        d if who.role != Role::ProgramOfficer => {
+            if who.role == Role::DataManager && route != Some(&Route::Forward) {
+                return Decision::NotFound;
+            }
+            return d;
+        }
+        _ => {}
+    }
+    // Program officers have no general access to personal data: only through referrals.
+    match route {
+        Some(Route::Referral { program }) if who.program.as_deref() == Some(program.as_str()) => {
+            Decision::Allow
+        }
+        _ => Decision::NotFound,
+    }
 }
 
 /// Longest note accepted, in characters.
@@ -500,6 +526,58 @@ mod tests {
         }
         let states: std::collections::BTreeSet<CaseState> = seen.iter().map(|c| c.state).collect();
         assert_eq!(states.len(), CaseState::ALL.len(), "{states:?}");
+    }
+
+    #[test]
+    fn who_sees_which_case() {
+        let village = RegionCode::parse("33.14.01.2001").unwrap();
+        let who = |role: Role, scope: &str, program: Option<&str>| Principal {
+            user_id: 1,
+            username: "u".into(),
+            role,
+            scope: crate::RegionScope::parse(scope).unwrap(),
+            program: program.map(String::from),
+        };
+        let pkh = Some(Route::Referral {
+            program: "pkh".into(),
+        });
+        let cases = [None, pkh.clone(), Some(Route::Forward)];
+        let seen = |p: &Principal| -> Vec<Decision> {
+            cases
+                .iter()
+                .map(|r| visible(p, &village, r.as_ref()))
+                .collect()
+        };
+        use Decision::*;
+        assert_eq!(
+            seen(&who(Role::Facilitator, "33.14.01.2001", None)),
+            [Allow, Allow, Allow]
+        );
+        assert_eq!(
+            seen(&who(Role::Facilitator, "33.14.01.2002", None)),
+            [NotFound; 3]
+        );
+        assert_eq!(seen(&who(Role::Supervisor, "33.14.01", None)), [Allow; 3]);
+        assert_eq!(seen(&who(Role::Manager, "33.14", None)), [Allow; 3]);
+        assert_eq!(seen(&who(Role::Manager, "73.03", None)), [NotFound; 3]);
+        assert_eq!(
+            seen(&who(Role::ProgramOfficer, "33", Some("pkh"))),
+            [NotFound, Allow, NotFound]
+        );
+        assert_eq!(
+            seen(&who(Role::ProgramOfficer, "33", Some("bpnt"))),
+            [NotFound; 3]
+        );
+        assert_eq!(
+            seen(&who(Role::ProgramOfficer, "73", Some("pkh"))),
+            [NotFound; 3]
+        );
+        assert_eq!(
+            seen(&who(Role::DataManager, "33.14", None)),
+            [NotFound, NotFound, Allow]
+        );
+        assert_eq!(seen(&who(Role::Viewer, "national", None)), [Forbidden; 3]);
+        assert_eq!(seen(&who(Role::Admin, "national", None)), [Allow; 3]);
     }
 
     fn step() -> impl Strategy<Value = (usize, usize, bool, bool)> {
