@@ -56,14 +56,34 @@ pub enum CatalogueError {
 /// The catalogue in force: the newest published version (with its number), else the
 /// shipped one (`None`).
 pub async fn in_force(store: &dyn Storage) -> Result<(Option<i64>, Catalogue), CatalogueError> {
-    let versions = store.catalogues().await?;
-    match versions
+    in_force_of(&store.catalogues().await?)
+}
+
+/// The catalogue in force among `versions` (all stored ones). The version in force is
+/// parsed once per process, not on every request that reads it.
+pub fn in_force_of(
+    versions: &[CatalogueVersion],
+) -> Result<(Option<i64>, Catalogue), CatalogueError> {
+    static PARSED: std::sync::Mutex<Option<(i64, String, Catalogue)>> = std::sync::Mutex::new(None);
+    let Some(v) = versions
         .iter()
         .filter(|v| v.published_at.is_some())
         .max_by(|a, b| (&a.published_at, a.version).cmp(&(&b.published_at, b.version)))
-    {
-        Some(v) => Ok((Some(v.version), parse(v)?)),
-        None => Ok((None, Catalogue::shipped().clone())),
+    else {
+        return Ok((None, Catalogue::shipped().clone()));
+    };
+    // A poisoned lock only means another thread panicked while holding the cache.
+    let mut cache = PARSED.lock().unwrap_or_else(|p| p.into_inner());
+    match &*cache {
+        // Keyed by the digest too: tests open many databases in one process.
+        Some((n, digest, c)) if *n == v.version && *digest == v.digest => {
+            Ok((Some(v.version), c.clone()))
+        }
+        _ => {
+            let c = parse(v)?;
+            *cache = Some((v.version, v.digest.clone(), c.clone()));
+            Ok((Some(v.version), c))
+        }
     }
 }
 
@@ -71,11 +91,9 @@ fn parse(v: &CatalogueVersion) -> Result<Catalogue, CatalogueError> {
     Catalogue::from_json(&v.body).map_err(|e| CatalogueError::Corrupt(v.version, e.to_string()))
 }
 
-async fn version(store: &dyn Storage, n: i64) -> Result<CatalogueVersion, CatalogueError> {
-    store
-        .catalogues()
-        .await?
-        .into_iter()
+fn version(versions: &[CatalogueVersion], n: i64) -> Result<&CatalogueVersion, CatalogueError> {
+    versions
+        .iter()
         .find(|v| v.version == n)
         .ok_or_else(|| CatalogueError::NotFound(format!("no catalogue version {n}")))
 }
@@ -148,14 +166,15 @@ pub async fn dry_run_draft(
     n: i64,
     as_of: Date,
 ) -> Result<Vec<DryRunRow>, CatalogueError> {
-    let draft = version(store, n).await?;
+    let versions = store.catalogues().await?;
+    let draft = version(&versions, n)?;
     if draft.published_at.is_some() {
         return Err(CatalogueError::Conflict(format!(
             "catalogue version {n} is published already"
         )));
     }
-    let new = parse(&draft)?;
-    let (_, old) = in_force(store).await?;
+    let new = parse(draft)?;
+    let (_, old) = in_force_of(&versions)?;
     let (edition, model) = newest_edition(store, None).await?;
     let rows = over_snapshot(store, &edition, move |dir| {
         crate::eligibility::dry_run(dir, &model, &old.programs, &new.programs, as_of)
@@ -168,7 +187,8 @@ pub async fn dry_run_draft(
 
 /// Publishes draft `n` (which must have a dry run).
 pub async fn publish(store: &dyn Storage, n: i64, by: &str) -> Result<(), CatalogueError> {
-    let v = version(store, n).await?;
+    let versions = store.catalogues().await?;
+    let v = version(&versions, n)?;
     if v.dry_run.is_none() {
         return Err(CatalogueError::Conflict(format!(
             "catalogue version {n} has no dry run: run one before publishing"

@@ -154,7 +154,9 @@ async fn drafts_dry_runs_publication_and_stored_runs() {
             .iter()
             .find(|s| s.program == "bpnt")
             .unwrap();
-        let list = store.quota_units(run.id, None).await.unwrap();
+        let list = store.quota_units(Some(run.id), None).await.unwrap();
+        // Without a run: the newest run's lists.
+        assert_eq!(store.quota_units(None, None).await.unwrap(), list);
         assert_eq!(list.len() as u64, bpnt.eligible_units);
         let selected: Vec<_> = list.iter().filter(|u| u.selected).collect();
         let waiting: Vec<_> = list.iter().filter(|u| !u.selected).collect();
@@ -173,12 +175,17 @@ async fn drafts_dry_runs_publication_and_stored_runs() {
             .all(|u| u.national_rank.unwrap() > worst_selected));
         let one = &waiting[0];
         let mine = store
-            .quota_units(run.id, Some(&one.household_id))
+            .quota_units(Some(run.id), Some(&one.household_id))
             .await
             .unwrap();
         assert_eq!(mine, vec![(*one).clone()]);
         let runs = store.eligibility_runs().await.unwrap();
         assert_eq!(runs.len(), 1);
+        assert_eq!(
+            store.eligibility_run(run.id).await.unwrap().as_ref(),
+            Some(&runs[0])
+        );
+        assert_eq!(store.eligibility_run(run.id + 1).await.unwrap(), None);
         let gaps: serde_json::Value = serde_json::from_str(&runs[0].gaps).unwrap();
         assert!(gaps
             .as_array()

@@ -945,8 +945,7 @@ async fn catalogue_command(command: CatalogueCommand) -> Result<()> {
         CatalogueCommand::DryRun { version, as_of, .. } => {
             let as_of = match as_of {
                 Some(d) => Date::parse(&d).map_err(|e| anyhow!("--as-of: {e}"))?,
-                None => Date::parse(&selaras_store::now_utc()[..10])
-                    .map_err(|e| anyhow!("today: {e}"))?,
+                None => selaras_store::today_utc(),
             };
             let rows = cat::dry_run_draft(&*store, version, as_of).await?;
             println!(

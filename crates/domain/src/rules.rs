@@ -1150,10 +1150,6 @@ impl Reads {
         &ALL_READS
     }
 
-    pub fn of<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> Reads {
-        Self::with_household_columns(rules, [])
-    }
-
     /// The columns of `rules` and the household columns `extra` (e.g. participation
     /// flags).
     pub fn with_household_columns<'a>(

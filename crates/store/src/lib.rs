@@ -468,9 +468,14 @@ pub trait Storage: Send + Sync {
     ) -> Result<EligibilityRun>;
     /// Every eligibility run, oldest first.
     async fn eligibility_runs(&self) -> Result<Vec<EligibilityRun>>;
-    /// A run's quota lists (selected and waiting), or one household's entries.
-    async fn quota_units(&self, run_id: i64, household_id: Option<&str>)
-        -> Result<Vec<QuotaEntry>>;
+    async fn eligibility_run(&self, id: i64) -> Result<Option<EligibilityRun>>;
+    /// A run's quota lists, selected and waiting (`run_id: None`: the newest run's), or
+    /// one household's entries in them.
+    async fn quota_units(
+        &self,
+        run_id: Option<i64>,
+        household_id: Option<&str>,
+    ) -> Result<Vec<QuotaEntry>>;
 
     async fn household(&self, id: &str) -> Result<Option<HouseholdRecord>>;
     /// The household id of the person with this NIK.
@@ -510,6 +515,11 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Storage>> {
 /// Current UTC time as stored (RFC 3339, seconds, `Z`).
 pub fn now_utc() -> String {
     codec::format_ts(time::OffsetDateTime::now_utc())
+}
+
+/// Today's date (UTC).
+pub fn today_utc() -> selaras_domain::Date {
+    selaras_domain::Date::from(time::OffsetDateTime::now_utc().date())
 }
 
 pub use codec::format_ts;

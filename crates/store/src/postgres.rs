@@ -892,9 +892,13 @@ impl Storage for PgStore {
         programs_sql::eligibility_runs(&self.pool).await
     }
 
+    async fn eligibility_run(&self, id: i64) -> Result<Option<crate::EligibilityRun>> {
+        programs_sql::eligibility_run(&self.pool, id).await
+    }
+
     async fn quota_units(
         &self,
-        run_id: i64,
+        run_id: Option<i64>,
         household_id: Option<&str>,
     ) -> Result<Vec<crate::QuotaEntry>> {
         programs_sql::quota_units(&self.pool, run_id, household_id).await

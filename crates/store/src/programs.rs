@@ -305,10 +305,18 @@ macro_rules! programs_methods {
                 .collect()
         }
 
-        /// A run's quota lists, or one household's entries in them.
+        pub(crate) async fn eligibility_run(pool: &$pool, id: i64) -> Result<Option<EligibilityRun>> {
+            let row = sqlx::query(&q($d, &format!("SELECT {RUN_COLS} FROM eligibility_runs WHERE id = $1")))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+            row.as_ref().map(run_from_row).transpose()
+        }
+
+        /// A run's quota lists (`None`: the newest run's), or one household's entries.
         pub(crate) async fn quota_units(
             pool: &$pool,
-            run_id: i64,
+            run_id: Option<i64>,
             household_id: Option<&str>,
         ) -> Result<Vec<QuotaEntry>> {
             let filter = if household_id.is_some() {
@@ -319,7 +327,7 @@ macro_rules! programs_methods {
             let sql = q(
                 $d,
                 &format!(
-                    "SELECT {QUOTA_COLS} FROM quota_units WHERE run_id = $1{filter} ORDER BY program, quota_region, selected DESC, position"
+                    "SELECT {QUOTA_COLS} FROM quota_units WHERE run_id = COALESCE($1, (SELECT MAX(id) FROM eligibility_runs)){filter} ORDER BY program, quota_region, selected DESC, position"
                 ),
             );
             let mut query = sqlx::query(&sql).bind(run_id);

@@ -237,8 +237,8 @@ pub async fn get_catalogue(
     ApiCaller(caller): ApiCaller,
 ) -> ApiResult<Json<CatalogueStateView>> {
     require(&caller, Permission::ViewMonitoring)?;
-    let (in_force, _) = selaras_batch::catalogue::in_force(&*state.store).await?;
     let versions = state.store.catalogues().await?;
+    let (in_force, _) = selaras_batch::catalogue::in_force_of(&versions)?;
     Ok(Json(CatalogueStateView {
         in_force,
         versions: versions
@@ -413,16 +413,6 @@ pub async fn create_run(
     ))
 }
 
-async fn run_of(state: &AppState, id: i64) -> ApiResult<selaras_store::EligibilityRun> {
-    state
-        .store
-        .eligibility_runs()
-        .await?
-        .into_iter()
-        .find(|r| r.id == id)
-        .ok_or(ApiError::NotFound)
-}
-
 /// One eligibility run (tables limited to the caller's region).
 #[utoipa::path(get, path = "/api/v1/eligibility-runs/{id}", params(("id" = i64, Path, description = "run id")),
     security(("bearer" = [])),
@@ -454,22 +444,9 @@ pub async fn get_quota(
     query: Result<Query<QuotaQuery>, QueryRejection>,
 ) -> ApiResult<Json<Vec<QuotaView>>> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    require(&caller, Permission::ReadPersonalData)?;
     let run = run_of(&state, id).await?;
-    let units = state.store.quota_units(run.id, None).await?;
-    Ok(Json(
-        units
-            .iter()
-            .filter(|u| q.program.as_deref().is_none_or(|p| u.program == p))
-            .filter(|u| {
-                selaras_domain::RegionCode::parse(&u.region).is_ok_and(|r| {
-                    authorize(&caller.principal, Permission::ReadPersonalData, Some(&r))
-                        == Decision::Allow
-                })
-            })
-            .map(Into::into)
-            .collect(),
-    ))
+    let units = visible_quota(&state, &caller, run.id, q.program.as_deref()).await?;
+    Ok(Json(units.iter().map(Into::into).collect()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -172,12 +172,12 @@ async fn programs_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
-    let (in_force, current) = match selaras_batch::catalogue::in_force(&*state.store).await {
-        Ok(x) => x,
-        Err(e) => return error_page(state, Some(c), e.into()),
-    };
     let versions = match state.store.catalogues().await {
         Ok(v) => v,
+        Err(e) => return error_page(state, Some(c), e.into()),
+    };
+    let (in_force, current) = match selaras_batch::catalogue::in_force_of(&versions) {
+        Ok(x) => x,
         Err(e) => return error_page(state, Some(c), e.into()),
     };
     let page = ProgramsPage {
@@ -320,13 +320,9 @@ pub async fn version(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let detail = match views::catalogue_detail(&state, n).await {
+    let (detail, current) = match views::catalogue_detail_with_current(&state, n).await {
         Ok(d) => d,
         Err(e) => return error_page(&state, Some(&c), e),
-    };
-    let (_, current) = match selaras_batch::catalogue::in_force(&*state.store).await {
-        Ok(x) => x,
-        Err(e) => return error_page(&state, Some(&c), e.into()),
     };
     let changes = detail
         .changed_programs
@@ -529,12 +525,9 @@ pub async fn run(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let found = match state.store.eligibility_runs().await {
-        Ok(r) => r.into_iter().find(|r| r.id == id),
-        Err(e) => return error_page(&state, Some(&c), e.into()),
-    };
-    let Some(r) = found else {
-        return error_page(&state, Some(&c), ApiError::NotFound);
+    let r = match views::run_of(&state, id).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&state, Some(&c), e),
     };
     let mut view = match views::run_view(&r, &c) {
         Ok(v) => v,
@@ -547,16 +540,10 @@ pub async fn run(
         x.regency = region_label(&state, &x.regency);
     }
     let quota = if may(&c, Permission::ReadPersonalData) {
-        match state.store.quota_units(id, None).await {
+        match views::visible_quota(&state, &c, id, None).await {
             Ok(units) => Some(
                 units
                     .iter()
-                    .filter(|u| {
-                        selaras_domain::RegionCode::parse(&u.region).is_ok_and(|code| {
-                            authorize(&c.principal, Permission::ReadPersonalData, Some(&code))
-                                == Decision::Allow
-                        })
-                    })
                     .map(|u| QuotaLine {
                         program: u.program.clone(),
                         quota_region: u.quota_region.clone(),
@@ -572,7 +559,7 @@ pub async fn run(
                     })
                     .collect(),
             ),
-            Err(e) => return error_page(&state, Some(&c), e.into()),
+            Err(e) => return error_page(&state, Some(&c), e),
         }
     } else {
         None

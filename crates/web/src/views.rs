@@ -132,7 +132,7 @@ pub struct VersionView {
 }
 
 pub fn today() -> Date {
-    Date::from(time::OffsetDateTime::now_utc().date())
+    selaras_store::today_utc()
 }
 
 fn text_fields(
@@ -499,16 +499,14 @@ pub async fn program_views(
     let facts = RecordFacts::new(&rec.household, &members, today(), rank);
     let (_, catalogue) = selaras_batch::catalogue::in_force(&*state.store).await?;
     let history = state.store.participation(&id).await?;
-    let quota: Vec<QuotaView> = match state.store.eligibility_runs().await?.last() {
-        Some(run) => state
-            .store
-            .quota_units(run.id, Some(&id))
-            .await?
-            .iter()
-            .map(Into::into)
-            .collect(),
-        None => Vec::new(),
-    };
+    // The household's places in the newest run's quota lists.
+    let quota: Vec<QuotaView> = state
+        .store
+        .quota_units(None, Some(&id))
+        .await?
+        .iter()
+        .map(Into::into)
+        .collect();
     // The latest entry of a program for a person (`Some(nik)`) or for the household.
     let latest = |program: &str, nik: Option<&str>| {
         history
@@ -730,24 +728,34 @@ pub fn changed_programs(
 }
 
 pub async fn catalogue_detail(state: &AppState, n: i64) -> ApiResult<CatalogueDetailView> {
+    Ok(catalogue_detail_with_current(state, n).await?.0)
+}
+
+/// [`catalogue_detail`] and the catalogue in force, from one read of the versions.
+pub async fn catalogue_detail_with_current(
+    state: &AppState,
+    n: i64,
+) -> ApiResult<(CatalogueDetailView, selaras_domain::programs::Catalogue)> {
     let versions = state.store.catalogues().await?;
     let v = versions
         .iter()
         .find(|v| v.version == n)
         .ok_or(ApiError::NotFound)?;
-    let (in_force, current) = selaras_batch::catalogue::in_force(&*state.store).await?;
+    let (in_force, current) = selaras_batch::catalogue::in_force_of(&versions)?;
     let c = selaras_domain::programs::Catalogue::from_json(&v.body)
         .map_err(|e| ApiError::Internal(format!("stored catalogue {n}: {e}")))?;
+    // What it changes: against the version it was drafted from (a draft: the catalogue
+    // in force).
     let base = match v.based_on {
         Some(b) => versions
             .iter()
             .find(|x| x.version == b)
             .and_then(|x| selaras_domain::programs::Catalogue::from_json(&x.body).ok())
-            .unwrap_or(current),
+            .unwrap_or_else(|| current.clone()),
         None if v.published_at.is_some() => selaras_domain::programs::Catalogue::shipped().clone(),
-        None => current,
+        None => current.clone(),
     };
-    Ok(CatalogueDetailView {
+    let detail = CatalogueDetailView {
         version: CatalogueVersionView::new(v, in_force),
         changed_programs: changed_programs(&base, &c),
         programs: c.programs.iter().map(Into::into).collect(),
@@ -755,7 +763,37 @@ pub async fn catalogue_detail(state: &AppState, n: i64) -> ApiResult<CatalogueDe
             .dry_run
             .as_deref()
             .and_then(|d| serde_json::from_str(d).ok()),
-    })
+    };
+    Ok((detail, current))
+}
+
+/// A stored eligibility run; 404 when there is none with this id.
+pub async fn run_of(state: &AppState, id: i64) -> ApiResult<selaras_store::EligibilityRun> {
+    state
+        .store
+        .eligibility_run(id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// A run's quota units the caller may read (named people: roles that read personal data,
+/// inside their region), optionally of one program.
+pub async fn visible_quota(
+    state: &AppState,
+    caller: &Caller,
+    run: i64,
+    program: Option<&str>,
+) -> ApiResult<Vec<selaras_store::QuotaEntry>> {
+    require(caller, Permission::ReadPersonalData)?;
+    let mut units = state.store.quota_units(Some(run), None).await?;
+    units.retain(|u| {
+        program.is_none_or(|p| u.program == p)
+            && RegionCode::parse(&u.region).is_ok_and(|r| {
+                authorize(&caller.principal, Permission::ReadPersonalData, Some(&r))
+                    == Decision::Allow
+            })
+    });
+    Ok(units)
 }
 
 /// An eligibility run: the edition and catalogue it used, and its tables, limited to
