@@ -17,7 +17,7 @@ use crate::access::{authorize, Decision, Permission, Principal, Role};
 use crate::region::RegionCode;
 
 macro_rules! code_list {
-    ($name:ident { $($v:ident = $code:literal),+ $(,)? }) => {
+    ($name:ident { $($v:ident = $code:literal / $id:literal / $en:literal),+ $(,)? }) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($v),+ }
@@ -25,6 +25,9 @@ macro_rules! code_list {
             pub const ALL: &'static [$name] = &[$($name::$v),+];
             pub const fn code(self) -> &'static str { match self { $($name::$v => $code),+ } }
             pub fn parse(s: &str) -> Option<$name> { match s { $($code => Some($name::$v),)+ _ => None } }
+            /// The Indonesian label (pages, letters, messages to families).
+            pub const fn label_id(self) -> &'static str { match self { $($name::$v => $id),+ } }
+            pub const fn label_en(self) -> &'static str { match self { $($name::$v => $en),+ } }
         }
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.code()) }
@@ -33,37 +36,37 @@ macro_rules! code_list {
 }
 
 code_list!(CaseKind {
-    Complaint = "complaint",
-    Need = "need",
-    Update = "update",
-    Registration = "registration",
+    Complaint = "complaint" / "Pengaduan" / "Complaint",
+    Need = "need" / "Kebutuhan program" / "Need",
+    Update = "update" / "Perubahan data" / "Data change",
+    Registration = "registration" / "Pendaftaran rumah tangga baru" / "New household",
 });
 
 code_list!(CaseState {
-    Draft = "draft",
-    Submitted = "submitted",
-    Returned = "returned",
-    Verified = "verified",
-    Referred = "referred",
-    Forwarded = "forwarded",
-    InReview = "in_review",
-    Accepted = "accepted",
-    Rejected = "rejected",
-    Resolved = "resolved",
-    Closed = "closed",
+    Draft = "draft" / "Draf" / "Draft",
+    Submitted = "submitted" / "Diajukan" / "Submitted",
+    Returned = "returned" / "Dikembalikan" / "Returned",
+    Verified = "verified" / "Terverifikasi" / "Verified",
+    Referred = "referred" / "Dirujuk" / "Referred",
+    Forwarded = "forwarded" / "Diteruskan ke pengelola data" / "Forwarded",
+    InReview = "in_review" / "Ditelaah" / "In review",
+    Accepted = "accepted" / "Diterima" / "Accepted",
+    Rejected = "rejected" / "Ditolak" / "Rejected",
+    Resolved = "resolved" / "Diselesaikan" / "Resolved",
+    Closed = "closed" / "Ditutup" / "Closed",
 });
 
 code_list!(Action {
-    Submit = "submit",
-    Return = "return",
-    Verify = "verify",
-    Refer = "refer",
-    Forward = "forward",
-    Review = "review",
-    Accept = "accept",
-    Reject = "reject",
-    Resolve = "resolve",
-    Close = "close",
+    Submit = "submit" / "Ajukan" / "Submit",
+    Return = "return" / "Kembalikan" / "Return",
+    Verify = "verify" / "Verifikasi" / "Verify",
+    Refer = "refer" / "Rujuk ke program" / "Refer",
+    Forward = "forward" / "Teruskan ke pengelola data" / "Forward",
+    Review = "review" / "Telaah" / "Review",
+    Accept = "accept" / "Terima" / "Accept",
+    Reject = "reject" / "Tolak" / "Reject",
+    Resolve = "resolve" / "Selesaikan" / "Resolve",
+    Close = "close" / "Tutup dengan umpan balik" / "Close",
 });
 
 impl CaseState {

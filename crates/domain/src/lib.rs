@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod cases;
+pub mod casework;
 pub mod codes;
 pub mod date;
 pub mod jsonfile;
@@ -11,6 +12,7 @@ pub mod nik;
 pub mod participation;
 pub mod pmt;
 pub mod programs;
+pub mod proposal;
 pub mod region;
 pub mod registry;
 pub mod rules;
