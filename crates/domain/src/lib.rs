@@ -2,6 +2,7 @@
 //! their validation, money and dates, roles and access rules. No I/O, no SQL, no HTTP.
 
 pub mod access;
+pub mod audit;
 pub mod cases;
 pub mod casework;
 pub mod codes;

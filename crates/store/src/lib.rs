@@ -6,6 +6,7 @@
 //! break them: registry rows are never deleted; every update that changes a row's
 //! `version` first copies the old row into `*_history`; history is append-only.
 
+pub mod audit;
 pub mod cases;
 mod codec;
 pub mod error;
@@ -385,6 +386,7 @@ pub use cases::{CaseEvent, CaseRecord, CaseTransition, NewCase};
 pub use programs::{
     CatalogueVersion, EligibilityRun, NewCatalogueVersion, NewEligibilityRun, QuotaEntry,
 };
+pub use selaras_domain::audit::{AuditEntry, NewAuditEntry};
 
 /// The registry's storage. Every method is one transaction.
 #[async_trait]
@@ -497,6 +499,22 @@ pub trait Storage: Send + Sync {
         now: &str,
     ) -> Result<Option<(SessionRecord, UserRecord)>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
+
+    /// Appends an entry to the audit log as the next link of its chain (seq, time,
+    /// prev_hash and hash set here); concurrent appenders queue, so the chain never forks.
+    async fn append_audit(&self, e: &NewAuditEntry) -> Result<AuditEntry>;
+    /// Appends entries in order, in one transaction (a page that reads many people).
+    async fn append_audit_batch(&self, es: &[NewAuditEntry]) -> Result<()>;
+    /// Up to `limit` audit entries after `after_seq`, in seq order (verification pages).
+    async fn audit_entries(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>>;
+    /// The newest `limit` audit entries about `target` and/or by `actor` (`None`: any),
+    /// newest first.
+    async fn audit_filter(
+        &self,
+        target: Option<&str>,
+        actor: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>>;
 }
 
 /// Opens (and creates, for SQLite) the database named by `url` and migrates it.

@@ -911,6 +911,29 @@ impl Storage for PgStore {
             .await?;
         Ok(())
     }
+
+    async fn append_audit(&self, e: &crate::NewAuditEntry) -> Result<crate::AuditEntry> {
+        let mut out = audit_sql::append(&self.pool, std::slice::from_ref(e)).await?;
+        out.pop()
+            .ok_or_else(|| StoreError::Corrupt("audit entry not appended".into()))
+    }
+
+    async fn append_audit_batch(&self, es: &[crate::NewAuditEntry]) -> Result<()> {
+        audit_sql::append(&self.pool, es).await.map(drop)
+    }
+
+    async fn audit_entries(&self, after_seq: i64, limit: i64) -> Result<Vec<crate::AuditEntry>> {
+        audit_sql::entries(&self.pool, after_seq, limit).await
+    }
+
+    async fn audit_filter(
+        &self,
+        target: Option<&str>,
+        actor: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<crate::AuditEntry>> {
+        audit_sql::filter(&self.pool, target, actor, limit).await
+    }
 }
 
 /// Models and ranking editions: the SQL shared with the other backend.
@@ -941,4 +964,14 @@ mod cases_sql {
     use crate::{Result, StoreError};
 
     crate::cases::cases_methods!(sqlx::PgPool, sqlx::Postgres, D);
+}
+
+/// The audit log: the SQL shared with the other backend.
+mod audit_sql {
+    use sqlx::Row;
+
+    use super::D;
+    use crate::Result;
+
+    crate::audit::audit_methods!(sqlx::PgPool, sqlx::Postgres, D);
 }

@@ -256,6 +256,7 @@ pub fn migrations(d: Dialect) -> Vec<(i64, String)> {
         (4, crate::ranking::migration_4(d)),
         (5, crate::programs::migration_5(d)),
         (6, crate::cases::migration_6(d)),
+        (7, crate::audit::migration_7(d)),
     ]
 }
 
