@@ -382,7 +382,9 @@ pub enum ExportItem<'a> {
 
 pub type ExportSink<'a> = dyn FnMut(ExportItem<'_>) -> std::result::Result<(), String> + Send + 'a;
 
-pub use cases::{CaseEvent, CaseRecord, CaseTransition, NewCase};
+pub use cases::{
+    Attempt, CaseEvent, CaseFilter, CaseRecord, CaseTransition, NewCase, NewMessage, OutboxMessage,
+};
 pub use programs::{
     CatalogueVersion, EligibilityRun, NewCatalogueVersion, NewEligibilityRun, QuotaEntry,
 };
@@ -449,12 +451,21 @@ pub trait Storage: Send + Sync {
     async fn create_case(&self, c: &NewCase) -> Result<CaseRecord>;
     async fn case(&self, id: i64) -> Result<Option<CaseRecord>>;
     /// Cases in villages under `region_prefix` (`""`: all), newest first.
-    async fn cases(&self, region_prefix: &str, limit: i64, offset: i64) -> Result<Vec<CaseRecord>>;
+    async fn cases(&self, filter: &CaseFilter) -> Result<Vec<CaseRecord>>;
     /// A case's actions, oldest first.
     async fn case_events(&self, id: i64) -> Result<Vec<CaseEvent>>;
     /// Stores an action if the case is still at the version the actor saw (`Conflict`
     /// otherwise); the case and its history change together.
     async fn transition_case(&self, t: &CaseTransition) -> Result<CaseRecord>;
+    /// Outbox messages pending and due at `now`.
+    async fn due_messages(&self, now: &str, limit: i64) -> Result<Vec<OutboxMessage>>;
+    async fn case_messages(&self, case_id: i64) -> Result<Vec<OutboxMessage>>;
+    async fn message_attempt(&self, id: i64, outcome: &Attempt) -> Result<()>;
+    /// The default sender's log, newest first: (outbox id, at, channel, recipient, body).
+    async fn message_log(&self, limit: i64) -> Result<Vec<(i64, String, String, String, String)>>;
+    /// The service settings in force (version, JSON); `None`: the defaults.
+    async fn case_settings(&self) -> Result<Option<(i64, String)>>;
+    async fn put_case_settings(&self, body: &str, by: &str) -> Result<i64>;
     /// Stores a catalogue text as a new draft version.
     async fn put_catalogue(&self, c: &NewCatalogueVersion) -> Result<CatalogueVersion>;
     /// Every catalogue version, oldest first.

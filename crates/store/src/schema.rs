@@ -257,6 +257,7 @@ pub fn migrations(d: Dialect) -> Vec<(i64, String)> {
         (5, crate::programs::migration_5(d)),
         (6, crate::cases::migration_6(d)),
         (7, crate::audit::migration_7(d)),
+        (8, crate::cases::migration_8(d)),
     ]
 }
 

@@ -591,13 +591,8 @@ impl Storage for SqliteStore {
         cases_sql::case(&self.pool, id).await
     }
 
-    async fn cases(
-        &self,
-        region_prefix: &str,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<crate::CaseRecord>> {
-        cases_sql::cases(&self.pool, region_prefix, limit, offset).await
+    async fn cases(&self, filter: &crate::CaseFilter) -> Result<Vec<crate::CaseRecord>> {
+        cases_sql::cases(&self.pool, filter).await
     }
 
     async fn case_events(&self, id: i64) -> Result<Vec<crate::CaseEvent>> {
@@ -607,6 +602,32 @@ impl Storage for SqliteStore {
     async fn transition_case(&self, t: &crate::CaseTransition) -> Result<crate::CaseRecord> {
         let _w = self.writer.lock().await;
         cases_sql::transition_case(&self.pool, t).await
+    }
+
+    async fn due_messages(&self, now: &str, limit: i64) -> Result<Vec<crate::OutboxMessage>> {
+        cases_sql::due_messages(&self.pool, now, limit).await
+    }
+
+    async fn case_messages(&self, case_id: i64) -> Result<Vec<crate::OutboxMessage>> {
+        cases_sql::case_messages(&self.pool, case_id).await
+    }
+
+    async fn message_attempt(&self, id: i64, outcome: &crate::Attempt) -> Result<()> {
+        let _w = self.writer.lock().await;
+        cases_sql::message_attempt(&self.pool, id, outcome).await
+    }
+
+    async fn message_log(&self, limit: i64) -> Result<Vec<(i64, String, String, String, String)>> {
+        cases_sql::message_log(&self.pool, limit).await
+    }
+
+    async fn case_settings(&self) -> Result<Option<(i64, String)>> {
+        cases_sql::case_settings(&self.pool).await
+    }
+
+    async fn put_case_settings(&self, body: &str, by: &str) -> Result<i64> {
+        let _w = self.writer.lock().await;
+        cases_sql::put_case_settings(&self.pool, body, by).await
     }
 
     async fn put_catalogue(
