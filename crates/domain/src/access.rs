@@ -60,6 +60,11 @@ pub enum Permission {
     ManageCatalogue,
     /// Record a household's or person's enrolment in or exit from a program.
     RecordParticipation,
+    /// Open an SLRT case (a complaint, need, data change or registration) at the desk or
+    /// on a home visit; the actions on it follow the case life cycle.
+    RecordCase,
+    /// Change the service's settings (case categories, service levels).
+    ManageService,
 }
 
 use Permission::*;
@@ -69,11 +74,11 @@ use Permission::*;
 pub const RULES: &[(Role, &[Permission])] = &[
     (
         Role::Facilitator,
-        &[ReadPersonalData, SearchRegistry, ViewMonitoring],
+        &[ReadPersonalData, SearchRegistry, ViewMonitoring, RecordCase],
     ),
     (
         Role::FrontOffice,
-        &[ReadPersonalData, SearchRegistry, ViewMonitoring],
+        &[ReadPersonalData, SearchRegistry, ViewMonitoring, RecordCase],
     ),
     (
         Role::BackOffice,
@@ -114,6 +119,7 @@ pub const RULES: &[(Role, &[Permission])] = &[
             ViewMonitoring,
             ManageCatalogue,
             RecordParticipation,
+            ManageService,
         ],
     ),
 ];

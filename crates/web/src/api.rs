@@ -105,7 +105,7 @@ pub async fn get_person(
         ranks: household.ranks.clone(),
         household,
         programs,
-        open_cases: vec![],
+        open_cases: crate::casework::open_cases(&state, &caller, &id).await?,
     }))
 }
 
@@ -565,8 +565,8 @@ impl utoipa::Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Selaras API", description = "Integrated social service and referral system (SLRT). Errors are application/problem+json (RFC 9457)."),
-    paths(create_session, get_person, get_household, get_history, get_explanation, get_programs, record_participation, list_programs, get_program, get_catalogue, create_draft, get_catalogue_version, dry_run, publish, list_runs, create_run, get_run, get_quota),
-    components(schemas(Problem, SessionRequest, SessionResponse, PersonView, HouseholdView, MemberView, RegionView, RegionName, ChangeView, VersionView, RankView, TermView, ExplanationView, ProgramView, VerdictView, CheckView, CatalogueProgramView, QuotaView, CatalogueStateView, CatalogueVersionView, CatalogueDetailView, DryRunView, DraftRequest, DryRunRequest, RunRequest, EligibilityRunView, SummaryView, GapView, ComboView, ParticipationRequest)),
+    paths(create_session, crate::case_api::create_case, crate::case_api::list_cases, crate::case_api::get_case, crate::case_api::case_action, crate::case_api::get_settings, crate::case_api::put_case_settings, crate::case_api::get_public_status, get_person, get_household, get_history, get_explanation, get_programs, record_participation, list_programs, get_program, get_catalogue, create_draft, get_catalogue_version, dry_run, publish, list_runs, create_run, get_run, get_quota),
+    components(schemas(Problem, crate::casework::NewCaseRequest, crate::casework::ActionRequest, crate::casework::CaseView, crate::casework::CaseListView, crate::casework::ReferralView, crate::casework::EventView, crate::casework::MessageView, crate::casework::LinkView, crate::case_api::PublicStatus, SessionRequest, SessionResponse, PersonView, HouseholdView, MemberView, RegionView, RegionName, ChangeView, VersionView, RankView, TermView, ExplanationView, ProgramView, VerdictView, CheckView, CatalogueProgramView, QuotaView, CatalogueStateView, CatalogueVersionView, CatalogueDetailView, DryRunView, DraftRequest, DryRunRequest, RunRequest, EligibilityRunView, SummaryView, GapView, ComboView, ParticipationRequest)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -22,7 +22,12 @@ pub enum ApiError {
     Forbidden,
     NotFound,
     Conflict(String),
-    Invalid { field: String, detail: String },
+    Invalid {
+        field: String,
+        detail: String,
+    },
+    /// Too many requests from one client (the public status page).
+    TooMany,
     Internal(String),
 }
 
@@ -49,6 +54,7 @@ impl ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooMany => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -61,6 +67,7 @@ impl ApiError {
             ApiError::Unauthorized => (Some("sign in first (POST /api/v1/session)".into()), None),
             ApiError::Forbidden => (Some("your role may not do this".into()), None),
             ApiError::NotFound => (None, None),
+            ApiError::TooMany => (Some("too many requests: wait a minute".into()), None),
             ApiError::Internal(_) => (Some("internal error; it has been logged".into()), None),
         };
         Problem {
@@ -81,6 +88,9 @@ impl ApiError {
             ApiError::NotFound => "Data tidak ditemukan atau berada di luar wilayah Anda.".into(),
             ApiError::Conflict(d) => format!("Tidak dapat dilakukan: {d}"),
             ApiError::Invalid { field, detail } => format!("Isian {field} tidak valid: {detail}"),
+            ApiError::TooMany => {
+                "Terlalu banyak permintaan. Tunggu satu menit lalu coba lagi.".into()
+            }
             ApiError::Internal(_) => "Terjadi kesalahan pada sistem; sudah dicatat.".into(),
         }
     }

@@ -3,8 +3,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod case_api;
+pub mod casework;
 pub mod demo;
 pub mod error;
+pub mod limit;
+pub mod outbox;
 pub mod pages;
 pub mod program_pages;
 pub mod views;
@@ -31,6 +35,19 @@ pub struct AppState {
     pub regions: &'static RegionTable,
     /// Mark cookies `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// Limits lookups on the public status page.
+    pub limiter: Arc<limit::RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Storage>, secure_cookies: bool) -> AppState {
+        AppState {
+            store,
+            regions: RegionTable::embedded(),
+            secure_cookies,
+            limiter: Arc::new(limit::RateLimiter::new(10, Duration::from_secs(60))),
+        }
+    }
 }
 
 pub struct ServeOptions {
@@ -126,6 +143,20 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/eligibility-runs/{id}", get(api::get_run))
         .route("/api/v1/eligibility-runs/{id}/quota", get(api::get_quota))
+        .route(
+            "/api/v1/cases",
+            get(case_api::list_cases).post(case_api::create_case),
+        )
+        .route("/api/v1/cases/{id}", get(case_api::get_case))
+        .route("/api/v1/cases/{id}/actions", post(case_api::case_action))
+        .route(
+            "/api/v1/case-settings",
+            get(case_api::get_settings).put(case_api::put_case_settings),
+        )
+        .route(
+            "/api/v1/public/case-status",
+            get(case_api::get_public_status),
+        )
         .route("/", get(pages::search))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
@@ -170,19 +201,26 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
             );
         }
     }
-    let state = AppState {
+    let state = AppState::new(
         store,
-        regions: RegionTable::embedded(),
-        secure_cookies: std::env::var("SELARAS_SECURE_COOKIES").is_ok_and(|v| v == "1"),
-    };
+        std::env::var("SELARAS_SECURE_COOKIES").is_ok_and(|v| v == "1"),
+    );
+    outbox::spawn_dispatcher(
+        state.store.clone(),
+        Arc::new(outbox::LogSender),
+        Duration::from_secs(10),
+    );
     let listener = tokio::net::TcpListener::bind(opts.addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", opts.addr))?;
     tracing::info!("listening on http://{}", opts.addr);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

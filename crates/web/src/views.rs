@@ -15,13 +15,13 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RegionName {
     pub code: String,
     pub name: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RegionView {
     pub code: String,
     pub name: Option<String>,
@@ -114,9 +114,8 @@ pub struct PersonView {
     /// Every program: the household's enrolment and the verdicts for the household (its
     /// programs) and for this person (member programs).
     pub programs: Vec<ProgramView>,
-    /// Open cases about this person (filled once cases exist).
-    #[schema(value_type = Vec<Object>)]
-    pub open_cases: Vec<serde_json::Value>,
+    /// Open cases about the person's household that the caller may see.
+    pub open_cases: Vec<crate::casework::CaseView>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -21,6 +21,7 @@ pub const PASSWORD: &str = "kata-sandi-uji";
 
 pub struct TestApp {
     pub name: &'static str,
+    pub url: String,
     pub base: String,
     pub store: Arc<dyn Storage>,
     pub http: reqwest::Client,
@@ -29,7 +30,7 @@ pub struct TestApp {
 }
 
 pub struct Builder {
-    users: Vec<(String, Role, RegionScope)>,
+    users: Vec<(String, Role, RegionScope, Option<String>)>,
     load_conformance: bool,
     ranked: bool,
 }
@@ -87,10 +88,85 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// A JSON call: (status, content type, body as JSON or `Null`).
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> (u16, String, serde_json::Value) {
+        let text = body.map(|b| b.to_string());
+        self.send_raw(method, path, token, text.as_deref().unwrap_or(""))
+            .await
+    }
+
+    /// A call with a raw body (sent as JSON when not empty).
+    pub async fn send_raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: &str,
+    ) -> (u16, String, serde_json::Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if !body.is_empty() {
+            req = req
+                .header("content-type", "application/json")
+                .body(body.to_string());
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let ct = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let text = r.text().await.unwrap();
+        (
+            status,
+            ct,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// Runs raw SQL on the app's database (to move clocks in tests).
+    pub async fn sql(&self, sql: &str) {
+        if self.url.starts_with("sqlite") {
+            let pool = sqlx::SqlitePool::connect(&self.url).await.unwrap();
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        } else {
+            let pool = sqlx::PgPool::connect(&self.url).await.unwrap();
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+    }
+}
+
 impl Builder {
     pub fn user(mut self, username: &str, role: Role, scope: &str) -> Self {
-        self.users
-            .push((username.into(), role, RegionScope::parse(scope).unwrap()));
+        self.users.push((
+            username.into(),
+            role,
+            RegionScope::parse(scope).unwrap(),
+            None,
+        ));
+        self
+    }
+
+    /// A program officer of `program`.
+    pub fn program_user(mut self, username: &str, scope: &str, program: &str) -> Self {
+        self.users.push((
+            username.into(),
+            Role::ProgramOfficer,
+            RegionScope::parse(scope).unwrap(),
+            Some(program.into()),
+        ));
         self
     }
 
@@ -157,27 +233,28 @@ impl Builder {
             .unwrap();
         }
         let hash = selaras_web::auth::hash_password(PASSWORD).unwrap();
-        for (u, role, scope) in &self.users {
+        for (u, role, scope, program) in &self.users {
             store
                 .create_user(&NewUser {
                     username: u.clone(),
                     password_hash: hash.clone(),
                     role: *role,
                     scope: *scope,
-                    program: None,
+                    program: program.clone(),
                 })
                 .await
                 .unwrap();
         }
-        let state = AppState {
-            store: store.clone(),
-            regions: selaras_regions::RegionTable::embedded(),
-            secure_cookies: false,
-        };
+        let state = AppState::new(store.clone(), false);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
         let server = tokio::spawn(async move {
-            axum::serve(listener, router(state)).await.unwrap();
+            axum::serve(
+                listener,
+                router(state).into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
         });
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -186,6 +263,7 @@ impl Builder {
             .unwrap();
         TestApp {
             name: db.name,
+            url: db.url.clone(),
             base: format!("http://{addr}"),
             store,
             http,
