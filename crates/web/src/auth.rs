@@ -86,6 +86,17 @@ pub async fn sign_in(
         csrf: random_token(),
     };
     store.create_session(&rec).await?;
+    store
+        .append_audit(&selaras_store::NewAuditEntry {
+            actor: user.username.clone(),
+            role: user.role.code().into(),
+            action: "session.create".into(),
+            target: format!("user:{}", user.username),
+            region: user.scope.to_string(),
+            origin: crate::audit::origin(),
+            detail: String::new(),
+        })
+        .await?;
     Ok((token, rec))
 }
 

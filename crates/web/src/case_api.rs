@@ -7,7 +7,7 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::Json;
+use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -15,6 +15,7 @@ use selaras_domain::cases::CaseState;
 use selaras_domain::casework::{self, CaseSettings};
 
 use crate::api::ApiCaller;
+use crate::audit::Audited;
 use crate::casework::*;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::AppState;
@@ -37,11 +38,12 @@ pub async fn create_case(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     body: Result<Json<NewCaseRequest>, JsonRejection>,
-) -> ApiResult<(StatusCode, Json<CaseView>)> {
+) -> ApiResult<(StatusCode, Extension<Audited>, Json<CaseView>)> {
     let req = json(body)?;
     let rec = create(&state, &caller, &req).await?;
     Ok((
         StatusCode::CREATED,
+        Extension(Audited),
         Json(view(&state, &caller, &rec, true).await?),
     ))
 }
@@ -71,11 +73,14 @@ pub async fn case_action(
     ApiCaller(caller): ApiCaller,
     Path(id): Path<String>,
     body: Result<Json<ActionRequest>, JsonRejection>,
-) -> ApiResult<Json<CaseView>> {
+) -> ApiResult<(Extension<Audited>, Json<CaseView>)> {
     let id = case_id(&id)?;
     let req = json(body)?;
     let rec = act(&state, &caller, id, &req).await?;
-    Ok(Json(view(&state, &caller, &rec, true).await?))
+    Ok((
+        Extension(Audited),
+        Json(view(&state, &caller, &rec, true).await?),
+    ))
 }
 
 /// The cases the caller may see, newest first (with `mine` or `overdue`: soonest due
@@ -192,6 +197,15 @@ pub async fn public_status(
     if !concerns {
         return Err(ApiError::NotFound);
     }
+    crate::audit::record(
+        state,
+        None,
+        "read.status",
+        &format!("case:{id}"),
+        &rec.region,
+        "public status lookup",
+    )
+    .await?;
     let st = CaseState::parse(&rec.state).ok_or_else(|| ApiError::Internal("bad state".into()))?;
     Ok(PublicStatus {
         number: casework::case_number(rec.id),

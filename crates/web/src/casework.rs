@@ -235,12 +235,37 @@ fn decide(d: Decision) -> ApiResult<()> {
     }
 }
 
-/// A case the caller may see, or 404 (absent or outside) / 403 (viewers).
+/// A case the caller may see, or 404 (absent or outside) / 403 (viewers); the read is
+/// audited.
 pub async fn load_visible(
     state: &AppState,
     caller: &Caller,
     id: i64,
 ) -> ApiResult<(CaseRecord, Case)> {
+    let (rec, case) = load_checked(state, caller, id).await?;
+    audit_case(state, caller, "read.case", &rec, "").await?;
+    Ok((rec, case))
+}
+
+async fn audit_case(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    rec: &CaseRecord,
+    detail: &str,
+) -> ApiResult<()> {
+    crate::audit::record(
+        state,
+        Some(caller),
+        action,
+        &format!("case:{}", rec.id),
+        &rec.region,
+        detail,
+    )
+    .await
+}
+
+async fn load_checked(state: &AppState, caller: &Caller, id: i64) -> ApiResult<(CaseRecord, Case)> {
     let rec = state.store.case(id).await?.ok_or(ApiError::NotFound)?;
     let case = domain_case(&rec)?;
     decide(cases::visible(
@@ -409,7 +434,7 @@ pub async fn create(
         Permission::RecordCase,
         Some(&region),
     ))?;
-    Ok(state
+    let rec = state
         .store
         .create_case(&NewCase {
             kind: kind.code().into(),
@@ -424,7 +449,16 @@ pub async fn create(
             due_at: None,
             contact,
         })
-        .await?)
+        .await?;
+    audit_case(
+        state,
+        caller,
+        "case.create",
+        &rec,
+        &format!("{} {}", rec.kind, rec.category),
+    )
+    .await?;
+    Ok(rec)
 }
 
 /// `now` plus `days`, as stored.
@@ -439,7 +473,7 @@ pub async fn act(
     id: i64,
     req: &ActionRequest,
 ) -> ApiResult<CaseRecord> {
-    let (rec, case) = load_visible(state, caller, id).await?;
+    let (rec, case) = load_checked(state, caller, id).await?;
     let action = Action::parse(req.action.trim()).ok_or_else(|| {
         let codes: Vec<&str> = Action::ALL.iter().map(|a| a.code()).collect();
         invalid("action", format!("one of {}", codes.join(", ")))
@@ -503,7 +537,7 @@ pub async fn act(
         Some(Route::Forward) => (Some("forward".to_string()), None),
         None => (None, None),
     };
-    Ok(state
+    let done = state
         .store
         .transition_case(&CaseTransition {
             case_id: rec.id,
@@ -521,7 +555,20 @@ pub async fn act(
             applied_change,
             message,
         })
-        .await?)
+        .await?;
+    let detail = match done.applied_change {
+        Some(c) => format!("{} -> {}; registry change {c}", rec.state, done.state),
+        None => format!("{} -> {}", rec.state, done.state),
+    };
+    audit_case(
+        state,
+        caller,
+        &format!("case.{}", action.code()),
+        &done,
+        &detail,
+    )
+    .await?;
+    Ok(done)
 }
 
 /// Resolving a data case changes the registry: an `update` as a new version of the
@@ -708,6 +755,16 @@ pub async fn list(state: &AppState, caller: &Caller, q: &CaseQuery) -> ApiResult
             .take(PAGE_SIZE as usize)
             .collect();
     }
+    let ids: Vec<String> = out.iter().map(|r| r.id.to_string()).collect();
+    crate::audit::record(
+        state,
+        Some(caller),
+        "read.cases",
+        "cases",
+        &filter.region_prefix,
+        &ids.join(","),
+    )
+    .await?;
     Ok(out)
 }
 

@@ -2,6 +2,7 @@
 //! server-rendered web UI, both over the same store and the same authorizer.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod case_api;
 pub mod casework;
@@ -173,6 +174,11 @@ pub fn router(state: AppState) -> Router {
         .route("/eligibility/{id}", get(program_pages::run))
         .route("/assets/app.css", get(css))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::audit_writes,
+        ))
+        .layer(axum::middleware::from_fn(audit::with_origin))
         .layer(axum::middleware::map_response(security_headers))
         .layer(DefaultBodyLimit::max(1 << 20))
         .layer(CatchPanicLayer::custom(panic_response))

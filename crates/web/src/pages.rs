@@ -272,6 +272,20 @@ pub async fn search(
             .await
         {
             Ok(hits) => {
+                let found: Vec<&str> = hits.iter().map(|h| h.household_id.as_str()).collect();
+                let detail = format!("q={}; households={}", page.q, found.join(","));
+                if let Err(e) = crate::audit::record(
+                    &state,
+                    Some(&caller),
+                    "read.search",
+                    "households",
+                    caller.principal.scope.prefix(),
+                    &detail,
+                )
+                .await
+                {
+                    return error_page(&state, Some(&caller), e);
+                }
                 page.searched = true;
                 page.hits = hits
                     .into_iter()

@@ -223,7 +223,18 @@ pub async fn readable_household(
         Permission::ReadPersonalData,
         Some(&rec.household.region),
     ) {
-        Decision::Allow => Ok(rec),
+        Decision::Allow => {
+            crate::audit::record(
+                state,
+                Some(caller),
+                "read.household",
+                &format!("household:{id}"),
+                rec.household.region.as_str(),
+                "",
+            )
+            .await?;
+            Ok(rec)
+        }
         Decision::Forbidden => Err(ApiError::Forbidden),
         Decision::NotFound => Err(ApiError::NotFound),
     }
@@ -784,6 +795,15 @@ pub async fn visible_quota(
     program: Option<&str>,
 ) -> ApiResult<Vec<selaras_store::QuotaEntry>> {
     require(caller, Permission::ReadPersonalData)?;
+    crate::audit::record(
+        state,
+        Some(caller),
+        "read.quota",
+        &format!("eligibility_run:{run}"),
+        caller.principal.scope.prefix(),
+        program.unwrap_or(""),
+    )
+    .await?;
     let mut units = state.store.quota_units(Some(run), None).await?;
     units.retain(|u| {
         program.is_none_or(|p| u.program == p)

@@ -942,3 +942,74 @@ async fn the_outbox_is_delivered_retried_and_logged() {
         assert!(log[0].4.contains("Dirujuk"));
     }
 }
+
+#[tokio::test]
+async fn every_change_and_every_read_of_personal_data_is_audited_in_a_chain() {
+    for app in apps().await {
+        let c = Client::new(&app).await;
+        let (_, v) = c.create("fas", complaint()).await;
+        let id = v["id"].as_i64().unwrap();
+        c.step(id, "fas", "submit", None, None, "submitted").await;
+        assert_eq!(c.status_of(id, "sup").await, 200);
+        assert_eq!(c.status_of(id, "fas.luar").await, 404);
+        c.call("GET", &format!("/api/v1/people/{HEAD}"), "fas", None)
+            .await;
+        // A change the handler does not audit itself is caught by the middleware.
+        let (s, _) = c
+            .call(
+                "PUT",
+                "/api/v1/case-settings",
+                "admin",
+                Some(
+                    serde_json::to_value(selaras_domain::casework::CaseSettings::default())
+                        .unwrap(),
+                ),
+            )
+            .await;
+        assert_eq!(s, 200);
+        let store = &*app.store;
+        let on_case = store
+            .audit_filter(Some(&format!("case:{id}")), None, 100)
+            .await
+            .unwrap();
+        let seen: Vec<(&str, &str)> = on_case
+            .iter()
+            .rev()
+            .map(|e| (e.actor.as_str(), e.action.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("fas", "case.create"),
+                ("fas", "case.submit"),
+                ("sup", "read.case")
+            ],
+            "{}",
+            app.name
+        );
+        assert!(on_case
+            .iter()
+            .all(|e| e.origin == "127.0.0.1" && e.region == VILLAGE));
+        assert_eq!(on_case[1].detail, "draft -> submitted");
+        let reads = store
+            .audit_filter(Some(&format!("household:{HH}")), Some("fas"), 10)
+            .await
+            .unwrap();
+        assert_eq!(reads.len(), 1, "the person's household was read once");
+        let all = store.audit_entries(0, 10_000).await.unwrap();
+        assert!(all
+            .iter()
+            .any(|e| e.action == "session.create" && e.actor == "pemantau"));
+        assert!(all.iter().any(|e| e.action == "change"
+            && e.target == "PUT /api/v1/case-settings"
+            && e.actor == "admin"));
+        assert!(
+            !all.iter()
+                .any(|e| e.actor == "fas.luar" && e.action == "read.case"),
+            "a refused read is not a read"
+        );
+        let n =
+            selaras_domain::audit::verify(all.clone(), selaras_domain::audit::GENESIS, 1).unwrap();
+        assert_eq!(n, all.len() as u64);
+    }
+}
