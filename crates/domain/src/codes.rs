@@ -273,6 +273,57 @@ pub fn column_codes(name: &str) -> Option<&'static [&'static str]> {
     })
 }
 
+/// The codes of an enumerated column with their Indonesian labels, for forms.
+pub fn column_options(name: &str) -> Option<Vec<(&'static str, &'static str)>> {
+    fn of<T: Copy>(
+        all: &[T],
+        code: fn(T) -> &'static str,
+        label: fn(T) -> &'static str,
+    ) -> Vec<(&'static str, &'static str)> {
+        all.iter().map(|v| (code(*v), label(*v))).collect()
+    }
+    Some(match name {
+        "ownership" => of(Ownership::ALL, Ownership::code, Ownership::label_id),
+        "floor_type" => of(FloorType::ALL, FloorType::code, FloorType::label_id),
+        "wall_type" => of(WallType::ALL, WallType::code, WallType::label_id),
+        "roof_type" => of(RoofType::ALL, RoofType::code, RoofType::label_id),
+        "drinking_water" => of(
+            DrinkingWater::ALL,
+            DrinkingWater::code,
+            DrinkingWater::label_id,
+        ),
+        "lighting" => of(Lighting::ALL, Lighting::code, Lighting::label_id),
+        "cooking_fuel" => of(CookingFuel::ALL, CookingFuel::code, CookingFuel::label_id),
+        "toilet" => of(Toilet::ALL, Toilet::code, Toilet::label_id),
+        "relation" => of(Relation::ALL, Relation::code, Relation::label_id),
+        "sex" => of(Sex::ALL, Sex::code, Sex::label_id),
+        "marital_status" => of(
+            MaritalStatus::ALL,
+            MaritalStatus::code,
+            MaritalStatus::label_id,
+        ),
+        "disability" => of(Disability::ALL, Disability::code, Disability::label_id),
+        "school_participation" => of(
+            SchoolParticipation::ALL,
+            SchoolParticipation::code,
+            SchoolParticipation::label_id,
+        ),
+        "education_level" => of(
+            EducationLevel::ALL,
+            EducationLevel::code,
+            EducationLevel::label_id,
+        ),
+        "sector" => of(Sector::ALL, Sector::code, Sector::label_id),
+        "employment_status" => of(
+            EmploymentStatus::ALL,
+            EmploymentStatus::code,
+            EmploymentStatus::label_id,
+        ),
+        "exit_state" => of(ExitState::ALL, ExitState::code, ExitState::label_id),
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,5 +336,21 @@ mod tests {
         assert_eq!(Pmks::ALL.len(), 26);
         assert_eq!(Relation::parse("Head"), None, "codes are exact, lower case");
         assert_eq!(Sex::parse("X"), None);
+    }
+
+    #[test]
+    fn every_coded_column_has_labelled_options() {
+        for c in crate::registry::HOUSEHOLD_COLUMNS
+            .iter()
+            .chain(crate::registry::MEMBER_COLUMNS)
+        {
+            let codes = column_codes(c.name);
+            let options = column_options(c.name);
+            assert_eq!(codes.is_some(), options.is_some(), "{}", c.name);
+            if let (Some(codes), Some(options)) = (codes, options) {
+                let listed: Vec<&str> = options.iter().map(|o| o.0).collect();
+                assert_eq!(codes, listed.as_slice(), "{}", c.name);
+            }
+        }
     }
 }

@@ -83,6 +83,31 @@ pub async fn case_action(
     ))
 }
 
+/// The referral letter (*surat rujukan*) of a referred case as a PDF, with a QR code to
+/// the public status page; 409 before the case is referred.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/letter", params(("id" = String, Path, description = "case id or number")),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn get_letter(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<axum::response::Response> {
+    let id = case_id(&id)?;
+    let pdf = crate::case_pages::letter_pdf(
+        &state,
+        &caller,
+        id,
+        &crate::case_pages::public_base(&headers),
+    )
+    .await?;
+    Ok(crate::case_pages::pdf_response(
+        &casework::case_number(id),
+        pdf,
+    ))
+}
+
 /// The cases the caller may see, newest first (with `mine` or `overdue`: soonest due
 /// first); 50 a page.
 #[utoipa::path(get, path = "/api/v1/cases", params(CaseQuery),

@@ -5,6 +5,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod case_api;
+pub mod case_pages;
 pub mod casework;
 pub mod demo;
 pub mod error;
@@ -150,6 +151,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/cases/{id}", get(case_api::get_case))
         .route("/api/v1/cases/{id}/actions", post(case_api::case_action))
+        .route("/api/v1/cases/{id}/letter", get(case_api::get_letter))
         .route(
             "/api/v1/case-settings",
             get(case_api::get_settings).put(case_api::put_case_settings),
@@ -162,6 +164,15 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/households/{id}", get(pages::household))
+        .route("/cases", get(case_pages::cases))
+        .route(
+            "/cases/new",
+            get(case_pages::new_case).post(case_pages::create_case),
+        )
+        .route("/cases/{id}", get(case_pages::case_page))
+        .route("/cases/{id}/actions", post(case_pages::case_action))
+        .route("/cases/{id}/surat-rujukan.pdf", get(case_pages::letter))
+        .route("/status", get(case_pages::status))
         .route("/programs", get(program_pages::programs))
         .route("/programs/draft", post(program_pages::create_draft))
         .route("/catalogue/{version}", get(program_pages::version))

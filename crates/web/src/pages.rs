@@ -347,6 +347,9 @@ struct HouseholdPage {
     explain: Option<ExplainBlock>,
     editions: Vec<EditionRow>,
     programs: Vec<ProgramRow>,
+    /// Open cases of the household: (id, number, kind, status, due).
+    cases: Vec<(i64, String, String, String, String)>,
+    can_record: bool,
 }
 
 /// A program on the household page: who is eligible, enrolment, and why.
@@ -583,9 +586,29 @@ fn explain_block(x: views::ExplanationView) -> ExplainBlock {
     }
 }
 
-/// Indonesian label of a household column.
-fn field_label(col: &str) -> &str {
+/// Indonesian label of a household or member column.
+pub(crate) fn field_label(col: &str) -> &str {
     match col {
+        "household_id" => "ID rumah tangga",
+        "region_code" => "Kode desa/kelurahan",
+        "nik" => "NIK",
+        "kk_number" => "Nomor KK",
+        "name" => "Nama",
+        "relation" => "Hubungan dengan kepala keluarga",
+        "sex" => "Jenis kelamin",
+        "birth_date" => "Tanggal lahir",
+        "marital_status" => "Status perkawinan",
+        "pregnant" => "Sedang hamil",
+        "disability" => "Disabilitas",
+        "severe_disability" => "Disabilitas berat",
+        "chronic_illness" => "Penyakit kronis",
+        "school_participation" => "Partisipasi sekolah",
+        "education_level" => "Pendidikan tertinggi",
+        "working" => "Bekerja",
+        "sector" => "Lapangan usaha",
+        "employment_status" => "Status pekerjaan",
+        "pmks" => "Jenis PMKS",
+        "exit_state" => "Keluar (pindah/meninggal)",
         "address" => "Alamat",
         "latitude" => "Lintang",
         "longitude" => "Bujur",
@@ -626,7 +649,7 @@ fn field_label(col: &str) -> &str {
 }
 
 /// Indonesian text of a stored value (codes become labels; booleans ya/tidak).
-fn value_label(col: &str, v: &str) -> String {
+pub(crate) fn value_label(col: &str, v: &str) -> String {
     fn l<T>(p: Option<T>, f: fn(T) -> &'static str, v: &str) -> String {
         p.map(f).map(String::from).unwrap_or_else(|| v.to_string())
     }
@@ -791,7 +814,19 @@ pub async fn household(
         Err(e) => return error_page(&state, Some(&caller), e),
     };
     let since = ts_label(&h.valid_from);
+    let cases = match crate::casework::open_cases(&state, &caller, &id).await {
+        Ok(cs) => cs
+            .into_iter()
+            .map(|c| {
+                let due = c.due_at.as_deref().map_or_else(|| "–".into(), ts_label);
+                (c.id, c.number, c.kind_label, c.status_label, due)
+            })
+            .collect(),
+        Err(e) => return error_page(&state, Some(&caller), e),
+    };
     let page = HouseholdPage {
+        cases,
+        can_record: authorize(&caller.principal, Permission::RecordCase, None) == Decision::Allow,
         explain,
         editions,
         programs,

@@ -58,7 +58,7 @@ async fn form_caller(
 }
 
 /// The refusal of a form without the session's CSRF token.
-fn csrf_refused(state: &AppState, c: &Caller, token: &str) -> Option<Response> {
+pub(crate) fn csrf_refused(state: &AppState, c: &Caller, token: &str) -> Option<Response> {
     (c.session.csrf != token)
         .then(|| error_page(state, Some(c), ApiError::BadRequest("CSRF token".into())))
 }

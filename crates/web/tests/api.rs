@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TestApp, PASSWORD};
+use common::{csrf_of, post_form, web_sign_in, TestApp, PASSWORD};
 use selaras_domain::access::Role;
 
 // H24114258751b4c83 lives in 12.22.01.2009; its head's NIK is 1222016108457115.
@@ -353,17 +353,6 @@ async fn a_household_as_it_stood_before_a_change() {
         assert_eq!(s, 422);
         assert!(body.contains("\"field\":\"as_of\""), "{body}");
     }
-}
-
-/// The CSRF token a page's form carries.
-fn csrf_of(page: &str) -> String {
-    page.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 /// The program with this code in a list of programs.
@@ -955,41 +944,6 @@ async fn catalogue_drafts_dry_runs_publication_runs_and_quotas_on_the_api() {
         );
         assert_eq!(app.get("/api/v1/catalogue", None).await.0, 401);
     }
-}
-
-/// Signs `username` in through the sign-in form (the client keeps the cookie).
-async fn web_sign_in(app: &TestApp, username: &str) {
-    let csrf = csrf_of(&app.page("/login").await);
-    let r = app
-        .http
-        .post(format!("{}/login", app.base))
-        .form(&[
-            ("username", username),
-            ("password", PASSWORD),
-            ("csrf", &csrf),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303, "sign-in of {username}");
-}
-
-async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, String, String) {
-    let r = app
-        .http
-        .post(format!("{}{path}", app.base))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let location = r
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    (status, location, r.text().await.unwrap())
 }
 
 #[tokio::test]

@@ -266,3 +266,229 @@ async fn a_rule_change_dry_run_publication_and_run_in_chromium() {
     screenshot(&c, "13-eligibility-run.png").await;
     c.close().await.unwrap();
 }
+
+async fn click(c: &fantoccini::Client, css: &str) {
+    c.wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Signs the browser out and `username` in (a fresh session).
+async fn switch_user(c: &fantoccini::Client, base: &str, username: &str) {
+    c.delete_all_cookies().await.unwrap();
+    sign_in(c, base, username).await;
+}
+
+/// Opens the case from the user's queue on `/cases` and takes `action` (with a note).
+async fn act_from_queue(
+    c: &fantoccini::Client,
+    base: &str,
+    number: &str,
+    action: &str,
+    note: &str,
+) {
+    c.goto(&format!("{base}/cases")).await.unwrap();
+    let link = c
+        .wait()
+        .for_element(Locator::XPath(&format!(
+            "//section[@id='antrean']//a[strong[text()='{number}']]"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("{number} not in the queue: {e}"));
+    link.click().await.unwrap();
+    if !note.is_empty() {
+        c.wait()
+            .for_element(Locator::Id("note"))
+            .await
+            .unwrap()
+            .send_keys(note)
+            .await
+            .unwrap();
+    }
+    click(c, &format!("button[value='{action}']")).await;
+}
+
+/// The page fits the window: nothing wider than a 360-px phone.
+async fn fits(c: &fantoccini::Client, what: &str) {
+    let w = c
+        .execute("return document.documentElement.scrollWidth;", vec![])
+        .await
+        .unwrap();
+    let w = w.as_u64().unwrap();
+    assert!(w <= 360, "{what} is {w} px wide on a 360-px phone");
+}
+
+/// A complaint from the desk to closing, across five roles, in Chromium; the facilitator
+/// works on a 360-px-wide phone.
+#[tokio::test]
+async fn a_complaint_from_the_desk_to_closing_in_chromium() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = TestApp::builder()
+        .user("fas", Role::Facilitator, "12.22.01.2009")
+        .user("sup", Role::Supervisor, "12.22.01")
+        .user("man", Role::Manager, "12.22")
+        .program_user("po.pkh", "12.22", "pkh")
+        .build_all()
+        .await
+        .remove(0);
+    let base = app.base.as_str();
+    c.set_window_size(360, 740).await.unwrap();
+    sign_in(&c, base, "fas").await;
+    c.goto(&format!("{base}/households/{HH}")).await.unwrap();
+    click(&c, "a[href='/cases/new?household_id=H24114258751b4c83']").await;
+    c.wait()
+        .for_element(Locator::Id("description"))
+        .await
+        .unwrap();
+    fits(&c, "the new-case form").await;
+    c.find(Locator::Id("kind"))
+        .await
+        .unwrap()
+        .select_by_value("complaint")
+        .await
+        .unwrap();
+    c.find(Locator::Id("category"))
+        .await
+        .unwrap()
+        .select_by_value("complaint:membership")
+        .await
+        .unwrap();
+    c.find(Locator::Id("description"))
+        .await
+        .unwrap()
+        .send_keys("Keluarga miskin, belum menerima PKH.")
+        .await
+        .unwrap();
+    c.find(Locator::Id("contact"))
+        .await
+        .unwrap()
+        .send_keys("081234567890")
+        .await
+        .unwrap();
+    screenshot(&c, "21-case-new-360px.png").await;
+    click(&c, "form[action='/cases/new'] button[type=submit]").await;
+    let h1 = c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    let number = h1.text().await.unwrap();
+    let number = number.split_whitespace().next().unwrap().to_string();
+    assert!(number.starts_with("SLRT-"), "{number}");
+    click(&c, "button[value='submit']").await;
+    c.wait()
+        .for_element(Locator::XPath(
+            "//span[@class='state' and text()='Diajukan']",
+        ))
+        .await
+        .unwrap();
+    fits(&c, "the case page").await;
+    screenshot(&c, "22-case-submitted-360px.png").await;
+
+    c.set_window_size(1100, 900).await.unwrap();
+    switch_user(&c, base, "sup").await;
+    act_from_queue(&c, base, &number, "verify", "").await;
+    c.wait()
+        .for_element(Locator::XPath(
+            "//span[@class='state' and text()='Terverifikasi']",
+        ))
+        .await
+        .unwrap();
+
+    switch_user(&c, base, "man").await;
+    c.goto(&format!("{base}/cases")).await.unwrap();
+    c.wait()
+        .for_element(Locator::XPath(&format!(
+            "//section[@id='antrean']//a[strong[text()='{number}']]"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // Referring without a program is refused on the page, then done right.
+    click(&c, "button[value='refer']").await;
+    let err = c.wait().for_element(Locator::Id("galat")).await.unwrap();
+    assert!(err.text().await.unwrap().contains("Program"));
+    c.find(Locator::Id("program"))
+        .await
+        .unwrap()
+        .select_by_value("pkh")
+        .await
+        .unwrap();
+    click(&c, "button[value='refer']").await;
+    c.wait()
+        .for_element(Locator::XPath(
+            "//span[@class='state' and text()='Dirujuk']",
+        ))
+        .await
+        .unwrap();
+    c.find(Locator::Css("a[href$='surat-rujukan.pdf']"))
+        .await
+        .unwrap();
+    screenshot(&c, "23-case-referred.png").await;
+
+    switch_user(&c, base, "po.pkh").await;
+    act_from_queue(&c, base, &number, "accept", "").await;
+    c.wait()
+        .for_element(Locator::XPath(
+            "//span[@class='state' and text()='Diterima']",
+        ))
+        .await
+        .unwrap();
+    click(&c, "button[value='resolve']").await;
+    c.wait()
+        .for_element(Locator::XPath(
+            "//span[@class='state' and text()='Diselesaikan']",
+        ))
+        .await
+        .unwrap();
+
+    c.set_window_size(360, 740).await.unwrap();
+    switch_user(&c, base, "fas").await;
+    act_from_queue(
+        &c,
+        base,
+        &number,
+        "close",
+        "Keluarga sudah diberi tahu: masuk usulan PKH.",
+    )
+    .await;
+    c.wait()
+        .for_element(Locator::XPath(
+            "//span[@class='state' and text()='Ditutup']",
+        ))
+        .await
+        .unwrap();
+    let body = c.source().await.unwrap();
+    assert!(
+        body.contains("masuk usulan PKH"),
+        "the feedback is in the timeline"
+    );
+    fits(&c, "the closed case").await;
+    screenshot(&c, "24-case-closed-360px.png").await;
+
+    // The family checks the status without signing in.
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/status")).await.unwrap();
+    c.find(Locator::Id("case"))
+        .await
+        .unwrap()
+        .send_keys(&number)
+        .await
+        .unwrap();
+    c.find(Locator::Id("nik"))
+        .await
+        .unwrap()
+        .send_keys(NIK)
+        .await
+        .unwrap();
+    click(&c, "form[action='/status'] button").await;
+    let result = c.wait().for_element(Locator::Id("hasil")).await.unwrap();
+    assert!(result.text().await.unwrap().contains("Ditutup"));
+    fits(&c, "the status page").await;
+    screenshot(&c, "25-status-360px.png").await;
+    c.close().await.unwrap();
+}

@@ -1013,3 +1013,161 @@ async fn every_change_and_every_read_of_personal_data_is_audited_in_a_chain() {
         assert_eq!(n, all.len() as u64);
     }
 }
+
+/// The pages, form by form: the desk records a complaint for a household, each role acts
+/// from its queue, the letter comes as a PDF, the family checks the status.
+#[tokio::test]
+async fn the_pages_carry_a_complaint_from_the_desk_to_closing() {
+    use common::{csrf_of, post_form, web_sign_in};
+    for app in apps().await {
+        web_sign_in(&app, "fas").await;
+        let household = app.page(&format!("/households/{HH}")).await;
+        assert!(
+            household.contains("Kasus terbuka")
+                && household.contains(&format!("/cases/new?household_id={HH}"))
+        );
+        let form = app.page(&format!("/cases/new?household_id={HH}")).await;
+        assert!(form.contains(&format!("value=\"{HH}\"")), "prefilled");
+        assert!(
+            form.contains("<label for=\"description\">"),
+            "labelled fields"
+        );
+        let csrf = csrf_of(&form);
+        // A refusal keeps what was typed and names the field in Indonesian.
+        let (s, _, body) = post_form(
+            &app,
+            "/cases/new",
+            &[
+                ("csrf", &csrf),
+                ("kind", "complaint"),
+                ("category", "complaint:membership"),
+                ("household_id", HH),
+                ("description", "Tidak terdaftar PKH"),
+                ("channel", "walk_in"),
+                ("contact", "12ab"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 422);
+        assert!(
+            body.contains("Nomor telepon keluarga:") && body.contains("Tidak terdaftar PKH"),
+            "{body}"
+        );
+        let (s, location, _) = post_form(
+            &app,
+            "/cases/new",
+            &[
+                ("csrf", &csrf),
+                ("kind", "complaint"),
+                ("category", "complaint:membership"),
+                ("household_id", HH),
+                ("description", "Tidak terdaftar PKH"),
+                ("channel", "walk_in"),
+                ("contact", "081234567890"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 303);
+        let id: i64 = location.trim_start_matches("/cases/").parse().unwrap();
+        let act = |user: &'static str,
+                   action: &'static str,
+                   note: &'static str,
+                   program: &'static str| {
+            let app = &app;
+            async move {
+                web_sign_in(app, user).await;
+                let page = app.page(&format!("/cases/{id}")).await;
+                assert!(
+                    page.contains(&format!("value=\"{action}\"")),
+                    "{user} is offered {action}: {page}"
+                );
+                let csrf = csrf_of(&page);
+                post_form(
+                    app,
+                    &format!("/cases/{id}/actions"),
+                    &[
+                        ("csrf", &csrf),
+                        ("action", action),
+                        ("note", note),
+                        ("program", program),
+                    ],
+                )
+                .await
+            }
+        };
+        assert_eq!(act("fas", "submit", "", "").await.0, 303);
+        web_sign_in(&app, "sup").await;
+        let queue = app.page("/cases").await;
+        let mine = queue.split("id=\"tenggat\"").next().unwrap();
+        assert!(
+            mine.contains(&format!("SLRT-{id:06}")),
+            "the supervisor's queue holds it: {queue}"
+        );
+        assert_eq!(act("sup", "verify", "", "").await.0, 303);
+        assert_eq!(act("man", "refer", "", "pkh").await.0, 303);
+        let page = app.page(&format!("/cases/{id}")).await;
+        assert!(page.contains("surat-rujukan.pdf"));
+        let pdf = app
+            .http
+            .get(format!("{}/cases/{id}/surat-rujukan.pdf", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pdf.headers()["content-type"], "application/pdf");
+        let bytes = pdf.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"%PDF-") && bytes.len() > 2_000);
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            text.contains(&format!("SLRT-{id:06}")) && text.contains("/status?case="),
+            "the letter names the case and its status page"
+        );
+        assert_eq!(act("po.pkh", "accept", "", "").await.0, 303);
+        assert_eq!(act("po.pkh", "resolve", "", "").await.0, 303);
+        // Closing without the feedback is refused on the page, with the reason.
+        let (s, _, body) = act("fas", "close", "", "").await;
+        assert_eq!(s, 422);
+        assert!(body.contains("Catatan:"), "{body}");
+        assert_eq!(
+            act("fas", "close", "Keluarga sudah diberi tahu.", "")
+                .await
+                .0,
+            303
+        );
+        let page = app.page(&format!("/cases/{id}")).await;
+        assert!(page.contains("Ditutup") && page.contains("Keluarga sudah diberi tahu."));
+        // The family's page, without signing in.
+        let anon = reqwest::Client::new();
+        let status = anon
+            .get(format!("{}/status?case=SLRT-{id:06}&nik={HEAD}", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            status.contains("Ditutup") && status.contains("Langkah berikutnya"),
+            "{status}"
+        );
+        let wrong = anon
+            .get(format!(
+                "{}/status?case=SLRT-{id:06}&nik=3201014105850001",
+                app.base
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), 404);
+        // The API gives the same letter.
+        let token = app.token("man").await;
+        let r = app
+            .http
+            .get(format!("{}/api/v1/cases/{id}/letter", app.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+    }
+}

@@ -272,3 +272,50 @@ impl Builder {
         }
     }
 }
+
+/// The CSRF token a page's form carries.
+pub fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Signs `username` in through the sign-in form (the client keeps the cookie).
+pub async fn web_sign_in(app: &TestApp, username: &str) {
+    let csrf = csrf_of(&app.page("/login").await);
+    let r = app
+        .http
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("username", username),
+            ("password", PASSWORD),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "sign-in of {username}");
+}
+
+/// Posts a form: (status, Location header, body).
+pub async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, String, String) {
+    let r = app
+        .http
+        .post(format!("{}{path}", app.base))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    (status, location, r.text().await.unwrap())
+}
