@@ -383,7 +383,8 @@ pub enum ExportItem<'a> {
 pub type ExportSink<'a> = dyn FnMut(ExportItem<'_>) -> std::result::Result<(), String> + Send + 'a;
 
 pub use cases::{
-    Attempt, CaseEvent, CaseFilter, CaseRecord, CaseTransition, NewCase, NewMessage, OutboxMessage,
+    Attempt, CaseEvent, CaseFilter, CaseRecord, CaseTransition, NewCase, NewMessage, NewVisit,
+    OutboxMessage, VisitFilter, VisitRecord,
 };
 pub use programs::{
     CatalogueVersion, EligibilityRun, NewCatalogueVersion, NewEligibilityRun, QuotaEntry,
@@ -466,6 +467,8 @@ pub trait Storage: Send + Sync {
     /// The service settings in force (version, JSON); `None`: the defaults.
     async fn case_settings(&self) -> Result<Option<(i64, String)>>;
     async fn put_case_settings(&self, body: &str, by: &str) -> Result<i64>;
+    async fn create_visit(&self, v: &NewVisit) -> Result<VisitRecord>;
+    async fn visits(&self, filter: &VisitFilter) -> Result<Vec<VisitRecord>>;
     /// Stores a catalogue text as a new draft version.
     async fn put_catalogue(&self, c: &NewCatalogueVersion) -> Result<CatalogueVersion>;
     /// Every catalogue version, oldest first.

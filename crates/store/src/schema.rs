@@ -258,6 +258,7 @@ pub fn migrations(d: Dialect) -> Vec<(i64, String)> {
         (6, crate::cases::migration_6(d)),
         (7, crate::audit::migration_7(d)),
         (8, crate::cases::migration_8(d)),
+        (9, crate::cases::migration_9(d)),
     ]
 }
 

@@ -630,6 +630,15 @@ impl Storage for SqliteStore {
         cases_sql::put_case_settings(&self.pool, body, by).await
     }
 
+    async fn create_visit(&self, v: &crate::NewVisit) -> Result<crate::VisitRecord> {
+        let _w = self.writer.lock().await;
+        cases_sql::create_visit(&self.pool, v).await
+    }
+
+    async fn visits(&self, filter: &crate::VisitFilter) -> Result<Vec<crate::VisitRecord>> {
+        cases_sql::visits(&self.pool, filter).await
+    }
+
     async fn put_catalogue(
         &self,
         c: &crate::NewCatalogueVersion,

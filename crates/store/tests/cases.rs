@@ -315,3 +315,79 @@ async fn settings_keep_every_version() {
         );
     }
 }
+
+#[tokio::test]
+async fn visits_are_kept_and_listed_by_region_household_and_author() {
+    use selaras_store::{NewVisit, VisitFilter};
+    for t in stores().await {
+        let s = &*t.store;
+        let visit = |hh: &str, region: &str, on: &str, by: &str| NewVisit {
+            household_id: hh.into(),
+            region: region.into(),
+            visited_on: on.into(),
+            purpose: "verification".into(),
+            note: "Rumah sudah diplester".into(),
+            case_id: None,
+            recorded_by: by.into(),
+            role: "facilitator".into(),
+        };
+        let a = s
+            .create_visit(&visit("H1", "33.14.01.2001", "2026-11-02", "fas"))
+            .await
+            .unwrap();
+        let b = s
+            .create_visit(&visit("H2", "33.14.01.2002", "2026-11-05", "fas"))
+            .await
+            .unwrap();
+        let c = s
+            .create_visit(&visit("H3", "73.03.01.2001", "2026-11-03", "lain"))
+            .await
+            .unwrap();
+        let ids = |v: Vec<selaras_store::VisitRecord>| v.iter().map(|x| x.id).collect::<Vec<_>>();
+        let f = |region: &str| VisitFilter {
+            region_prefix: region.into(),
+            limit: 50,
+            ..VisitFilter::default()
+        };
+        assert_eq!(
+            ids(s.visits(&f("33.14")).await.unwrap()),
+            [b.id, a.id],
+            "newest visit first"
+        );
+        assert_eq!(ids(s.visits(&f("")).await.unwrap()), [b.id, c.id, a.id]);
+        assert_eq!(
+            ids(s
+                .visits(&VisitFilter {
+                    household_id: Some("H1".into()),
+                    ..f("")
+                })
+                .await
+                .unwrap()),
+            [a.id]
+        );
+        assert_eq!(
+            ids(s
+                .visits(&VisitFilter {
+                    recorded_by: Some("lain".into()),
+                    ..f("")
+                })
+                .await
+                .unwrap()),
+            [c.id]
+        );
+        let refused = if t.url.starts_with("sqlite") {
+            let pool = sqlx::SqlitePool::connect(&t.url).await.unwrap();
+            sqlx::query("DELETE FROM visits")
+                .execute(&pool)
+                .await
+                .is_err()
+        } else {
+            let pool = sqlx::PgPool::connect(&t.url).await.unwrap();
+            sqlx::query("DELETE FROM visits")
+                .execute(&pool)
+                .await
+                .is_err()
+        };
+        assert!(refused, "{}: visits are append-only", t.name);
+    }
+}

@@ -251,3 +251,35 @@ pub async fn get_public_status(
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     Ok(Json(public_status(&state, who, &q.case, &q.nik).await?))
 }
+
+/// Records a visit to a household (facilitators and desks, inside their region).
+#[utoipa::path(post, path = "/api/v1/visits", request_body = NewVisitRequest,
+    security(("bearer" = [])),
+    responses((status = 201, body = VisitView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_visit(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    body: Result<Json<NewVisitRequest>, JsonRejection>,
+) -> ApiResult<(StatusCode, Extension<Audited>, Json<VisitView>)> {
+    let req = json(body)?;
+    let v = record_visit(&state, &caller, &req).await?;
+    Ok((
+        StatusCode::CREATED,
+        Extension(Audited),
+        Json(visit_view(&state, &v)),
+    ))
+}
+
+/// Visits inside the caller's region, newest first; `mine` for one's own.
+#[utoipa::path(get, path = "/api/v1/visits", params(VisitQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<VisitView>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn get_visits(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    query: Result<Query<VisitQuery>, QueryRejection>,
+) -> ApiResult<Json<Vec<VisitView>>> {
+    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let vs = list_visits(&state, &caller, &q).await?;
+    Ok(Json(vs.iter().map(|v| visit_view(&state, v)).collect()))
+}

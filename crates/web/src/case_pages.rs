@@ -102,6 +102,8 @@ struct CasesPage {
     more: bool,
     states: Vec<(&'static str, &'static str)>,
     kinds: Vec<(&'static str, &'static str)>,
+    /// The caller's own latest visits (facilitators and desks).
+    visits: Vec<(String, String, String, String, String)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -150,9 +152,22 @@ pub async fn cases(
             ..CaseQuery::default()
         })
         .await?;
-        Ok::<_, ApiError>((mine, overdue, all))
+        let visits = if may_record(&c) {
+            casework::list_visits(
+                &state,
+                &c,
+                &casework::VisitQuery {
+                    mine: Some(true),
+                    ..casework::VisitQuery::default()
+                },
+            )
+            .await?
+        } else {
+            Vec::new()
+        };
+        Ok::<_, ApiError>((mine, overdue, all, visits))
     };
-    let (mine, overdue, all) = match lists.await {
+    let (mine, overdue, all, visits) = match lists.await {
         Ok(l) => l,
         Err(e) => return error_page(&state, Some(&c), e),
     };
@@ -175,6 +190,7 @@ pub async fn cases(
             .iter()
             .map(|k| (k.code(), k.label_id()))
             .collect(),
+        visits: visit_rows(&visits),
     };
     render(&p, StatusCode::OK)
 }
@@ -888,4 +904,89 @@ pub async fn status(
         }
     };
     render(&p, status)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct VisitForm {
+    csrf: String,
+    #[serde(default)]
+    visited_on: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /households/{id}/visits`: records a visit, then back to the household's visits
+/// (or a page naming what is wrong).
+pub async fn record_visit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<VisitForm>,
+) -> Response {
+    let c = match signed_in(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Some(r) = csrf_refused(&state, &c, &f.csrf) {
+        return r;
+    }
+    let req = casework::NewVisitRequest {
+        household_id: id.clone(),
+        visited_on: f.visited_on,
+        purpose: f.purpose,
+        note: Some(f.note),
+        case_id: None,
+    };
+    match casework::record_visit(&state, &c, &req).await {
+        Ok(_) => Redirect::to(&format!("/households/{id}#kunjungan")).into_response(),
+        Err(e @ ApiError::Invalid { .. }) => {
+            let msg = match &e {
+                ApiError::Invalid { field, detail } => {
+                    let f = match field.as_str() {
+                        "visited_on" => "Tanggal kunjungan",
+                        "purpose" => "Tujuan",
+                        "note" => "Catatan",
+                        other => other,
+                    };
+                    format!("{f}: {detail}")
+                }
+                _ => e.message_id(),
+            };
+            error_page(
+                &state,
+                Some(&c),
+                ApiError::Invalid {
+                    field: String::new(),
+                    detail: msg,
+                },
+            )
+        }
+        Err(e) => error_page(&state, Some(&c), e),
+    }
+}
+
+/// Visit rows for pages: (date, household, purpose, note, who).
+pub(crate) fn visit_rows(
+    vs: &[selaras_store::VisitRecord],
+) -> Vec<(String, String, String, String, String)> {
+    vs.iter()
+        .map(|v| {
+            let purpose = casework::PURPOSES
+                .iter()
+                .find(|p| p.0 == v.purpose)
+                .map_or(v.purpose.as_str(), |p| p.1);
+            let date = selaras_domain::Date::parse(&v.visited_on)
+                .map(|d| d.to_id_string())
+                .unwrap_or_else(|_| v.visited_on.clone());
+            (
+                date,
+                v.household_id.clone(),
+                purpose.to_string(),
+                v.note.clone(),
+                v.recorded_by.clone(),
+            )
+        })
+        .collect()
 }

@@ -965,3 +965,190 @@ fn event_view(e: &CaseEvent) -> EventView {
         program: e.program.clone(),
     }
 }
+
+/// Why a visit was made: (code, Indonesian, English).
+pub const PURPOSES: &[(&str, &str, &str)] = &[
+    (
+        "verification",
+        "Verifikasi dan pemutakhiran data",
+        "Data verification",
+    ),
+    ("need_assessment", "Pendataan kebutuhan", "Needs assessment"),
+    ("complaint", "Penerimaan pengaduan", "Complaint intake"),
+    ("follow_up", "Tindak lanjut kasus", "Case follow-up"),
+    (
+        "feedback",
+        "Penyampaian umpan balik",
+        "Feedback to the family",
+    ),
+    ("other", "Lainnya", "Other"),
+];
+
+/// `POST /api/v1/visits`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewVisitRequest {
+    pub household_id: String,
+    /// The day of the visit (YYYY-MM-DD), today or earlier.
+    pub visited_on: String,
+    /// `verification`, `need_assessment`, `complaint`, `follow_up`, `feedback` or `other`.
+    pub purpose: String,
+    pub note: Option<String>,
+    /// A case of the same household the visit served.
+    pub case_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VisitView {
+    pub id: i64,
+    pub household_id: String,
+    pub region: RegionView,
+    pub visited_on: String,
+    pub purpose: String,
+    pub purpose_label: String,
+    pub note: String,
+    pub case_id: Option<i64>,
+    pub recorded_by: String,
+    pub role: String,
+    pub recorded_at: String,
+}
+
+pub fn visit_view(state: &AppState, v: &selaras_store::VisitRecord) -> VisitView {
+    let region = RegionCode::parse(&v.region)
+        .map(|c| RegionView::new(state.regions, &c))
+        .unwrap_or(RegionView {
+            code: v.region.clone(),
+            name: None,
+            path: Vec::new(),
+        });
+    VisitView {
+        id: v.id,
+        household_id: v.household_id.clone(),
+        region,
+        visited_on: v.visited_on.clone(),
+        purpose: v.purpose.clone(),
+        purpose_label: PURPOSES
+            .iter()
+            .find(|p| p.0 == v.purpose)
+            .map_or(v.purpose.as_str(), |p| p.1)
+            .into(),
+        note: v.note.clone(),
+        case_id: v.case_id,
+        recorded_by: v.recorded_by.clone(),
+        role: v.role.clone(),
+        recorded_at: v.recorded_at.clone(),
+    }
+}
+
+/// Records a visit to a household inside the caller's region (404 outside, as if absent):
+/// it counts only there.
+pub async fn record_visit(
+    state: &AppState,
+    caller: &Caller,
+    req: &NewVisitRequest,
+) -> ApiResult<selaras_store::VisitRecord> {
+    crate::views::require(caller, Permission::RecordCase)?;
+    let id = req.household_id.trim();
+    let rec = state.store.household(id).await?.ok_or(ApiError::NotFound)?;
+    decide(authorize(
+        &caller.principal,
+        Permission::RecordCase,
+        Some(&rec.household.region),
+    ))?;
+    let on = selaras_domain::Date::parse(req.visited_on.trim())
+        .map_err(|e| invalid("visited_on", e.to_string()))?;
+    let today = selaras_store::today_utc();
+    if on > today {
+        return Err(invalid("visited_on", "a visit cannot be in the future"));
+    }
+    if on.year() < 2000 {
+        return Err(invalid("visited_on", "from the year 2000"));
+    }
+    let purpose = req.purpose.trim();
+    if !PURPOSES.iter().any(|p| p.0 == purpose) {
+        let codes: Vec<&str> = PURPOSES.iter().map(|p| p.0).collect();
+        return Err(invalid("purpose", format!("one of {}", codes.join(", "))));
+    }
+    let note = req.note.as_deref().unwrap_or("");
+    plain_text("note", note, DESCRIPTION_MAX, false)?;
+    if let Some(case) = req.case_id {
+        let (c, _) = load_checked(state, caller, case)
+            .await
+            .map_err(|_| invalid("case_id", "not a case you can see"))?;
+        if c.household_id.as_deref() != Some(id) {
+            return Err(invalid("case_id", "a case of another household"));
+        }
+    }
+    let v = state
+        .store
+        .create_visit(&selaras_store::NewVisit {
+            household_id: id.to_string(),
+            region: rec.household.region.to_string(),
+            visited_on: on.to_string(),
+            purpose: purpose.to_string(),
+            note: note.trim().to_string(),
+            case_id: req.case_id,
+            recorded_by: caller.principal.username.clone(),
+            role: caller.principal.role.code().into(),
+        })
+        .await?;
+    crate::audit::record(
+        state,
+        Some(caller),
+        "visit.create",
+        &format!("household:{id}"),
+        &v.region,
+        &format!("visit {} on {}", v.id, v.visited_on),
+    )
+    .await?;
+    Ok(v)
+}
+
+/// `GET /api/v1/visits`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct VisitQuery {
+    pub household_id: Option<String>,
+    /// Only the caller's own visits.
+    pub mine: Option<bool>,
+    /// From 1; 50 a page.
+    pub page: Option<i64>,
+}
+
+/// The visits inside the caller's region, newest first.
+pub async fn list_visits(
+    state: &AppState,
+    caller: &Caller,
+    q: &VisitQuery,
+) -> ApiResult<Vec<selaras_store::VisitRecord>> {
+    crate::views::require(caller, Permission::ReadPersonalData)?;
+    let page = q.page.unwrap_or(1);
+    if !(1..=100_000).contains(&page) {
+        return Err(invalid("page", "from 1"));
+    }
+    let region_prefix = caller.principal.scope.prefix().to_string();
+    let out = state
+        .store
+        .visits(&selaras_store::VisitFilter {
+            region_prefix: region_prefix.clone(),
+            household_id: q.household_id.clone().filter(|h| !h.is_empty()),
+            recorded_by: q
+                .mine
+                .unwrap_or(false)
+                .then(|| caller.principal.username.clone()),
+            limit: PAGE_SIZE,
+            offset: (page - 1) * PAGE_SIZE,
+        })
+        .await?;
+    let ids: Vec<String> = out.iter().map(|v| v.id.to_string()).collect();
+    crate::audit::record(
+        state,
+        Some(caller),
+        "read.visits",
+        "visits",
+        &region_prefix,
+        &ids.join(","),
+    )
+    .await?;
+    Ok(out)
+}

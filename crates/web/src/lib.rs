@@ -153,6 +153,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{id}/actions", post(case_api::case_action))
         .route("/api/v1/cases/{id}/letter", get(case_api::get_letter))
         .route(
+            "/api/v1/visits",
+            get(case_api::get_visits).post(case_api::create_visit),
+        )
+        .route(
             "/api/v1/case-settings",
             get(case_api::get_settings).put(case_api::put_case_settings),
         )
@@ -173,6 +177,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/actions", post(case_pages::case_action))
         .route("/cases/{id}/surat-rujukan.pdf", get(case_pages::letter))
         .route("/status", get(case_pages::status))
+        .route("/households/{id}/visits", post(case_pages::record_visit))
         .route("/programs", get(program_pages::programs))
         .route("/programs/draft", post(program_pages::create_draft))
         .route("/catalogue/{version}", get(program_pages::version))

@@ -350,6 +350,10 @@ struct HouseholdPage {
     /// Open cases of the household: (id, number, kind, status, due).
     cases: Vec<(i64, String, String, String, String)>,
     can_record: bool,
+    /// The household's visits: (date, household, purpose, note, who).
+    visits: Vec<(String, String, String, String, String)>,
+    purposes: Vec<(&'static str, &'static str)>,
+    today: String,
 }
 
 /// A program on the household page: who is eligible, enrolment, and why.
@@ -824,7 +828,26 @@ pub async fn household(
             .collect(),
         Err(e) => return error_page(&state, Some(&caller), e),
     };
+    let visits = match crate::casework::list_visits(
+        &state,
+        &caller,
+        &crate::casework::VisitQuery {
+            household_id: Some(id.clone()),
+            ..Default::default()
+        },
+    )
+    .await
+    {
+        Ok(v) => crate::case_pages::visit_rows(&v),
+        Err(e) => return error_page(&state, Some(&caller), e),
+    };
     let page = HouseholdPage {
+        visits,
+        purposes: crate::casework::PURPOSES
+            .iter()
+            .map(|(c, l, _)| (*c, *l))
+            .collect(),
+        today: selaras_store::today_utc().to_string(),
         cases,
         can_record: authorize(&caller.principal, Permission::RecordCase, None) == Decision::Allow,
         explain,

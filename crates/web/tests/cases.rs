@@ -1171,3 +1171,126 @@ async fn the_pages_carry_a_complaint_from_the_desk_to_closing() {
         assert_eq!(r.headers()["content-type"], "application/pdf");
     }
 }
+
+#[tokio::test]
+async fn visits_count_only_inside_the_region_and_are_listed() {
+    use common::{csrf_of, post_form, web_sign_in};
+    for app in apps().await {
+        let c = Client::new(&app).await;
+        let today = selaras_store::today_utc().to_string();
+        let visit = |on: &str, purpose: &str| json!({"household_id": HH, "visited_on": on, "purpose": purpose, "note": "Cek kondisi rumah"});
+        let (s, v) = c
+            .call(
+                "POST",
+                "/api/v1/visits",
+                "fas",
+                Some(visit(&today, "verification")),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(v["purpose_label"], "Verifikasi dan pemutakhiran data");
+        assert_eq!(v["region"]["code"], VILLAGE);
+        // Outside one's region the household does not exist; bad fields are named.
+        assert_eq!(
+            c.call(
+                "POST",
+                "/api/v1/visits",
+                "fas.luar",
+                Some(visit(&today, "verification"))
+            )
+            .await
+            .0,
+            404
+        );
+        assert_eq!(
+            c.call(
+                "POST",
+                "/api/v1/visits",
+                "sup",
+                Some(visit(&today, "verification"))
+            )
+            .await
+            .0,
+            403
+        );
+        for (body, field) in [
+            (visit("2999-01-01", "verification"), "visited_on"),
+            (visit("1999-12-31", "verification"), "visited_on"),
+            (visit("kemarin", "verification"), "visited_on"),
+            (visit(&today, "gossip"), "purpose"),
+            (
+                json!({"household_id": HH, "visited_on": today, "purpose": "follow_up", "case_id": 999}),
+                "case_id",
+            ),
+        ] {
+            let (s, v) = c.call("POST", "/api/v1/visits", "fas", Some(body)).await;
+            assert_eq!(s, 422, "{v}");
+            assert_problem(&v, 422, Some(field));
+        }
+        // A visit may name a case of the same household.
+        let (_, case) = c.create("fas", complaint()).await;
+        let body = json!({"household_id": HH, "visited_on": today, "purpose": "follow_up", "case_id": case["id"]});
+        assert_eq!(
+            c.call("POST", "/api/v1/visits", "fas", Some(body)).await.0,
+            201
+        );
+        let (s, list) = c.call("GET", "/api/v1/visits?mine=true", "fas", None).await;
+        assert_eq!(s, 200);
+        assert_eq!(list.as_array().unwrap().len(), 2);
+        assert_eq!(
+            c.call("GET", "/api/v1/visits", "fas.luar", None).await.1,
+            json!([])
+        );
+        assert_eq!(
+            c.call(
+                "GET",
+                &format!("/api/v1/visits?household_id={HH}"),
+                "sup",
+                None
+            )
+            .await
+            .1
+            .as_array()
+            .unwrap()
+            .len(),
+            2
+        );
+        assert_eq!(
+            c.call("GET", "/api/v1/visits", "pemantau", None).await.0,
+            403
+        );
+        // On the pages: the household's form, then the facilitator's list.
+        web_sign_in(&app, "fas").await;
+        let page = app.page(&format!("/households/{HH}")).await;
+        let csrf = csrf_of(&page);
+        let (s, location, _) = post_form(
+            &app,
+            &format!("/households/{HH}/visits"),
+            &[
+                ("csrf", &csrf),
+                ("visited_on", &today),
+                ("purpose", "feedback"),
+                ("note", "Menyampaikan hasil rujukan"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            (s, location.as_str()),
+            (303, format!("/households/{HH}#kunjungan").as_str())
+        );
+        let (s, _, body) = post_form(
+            &app,
+            &format!("/households/{HH}/visits"),
+            &[
+                ("csrf", &csrf),
+                ("visited_on", "2999-01-01"),
+                ("purpose", "feedback"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 422);
+        assert!(body.contains("Tanggal kunjungan"), "{body}");
+        let queue = app.page("/cases").await;
+        assert!(queue.contains("Kunjungan saya") && queue.contains("Menyampaikan hasil rujukan"));
+    }
+}
