@@ -177,5 +177,154 @@ pub async fn load(store: &Arc<dyn Storage>) -> anyhow::Result<Vec<DemoUser>> {
             region: scope.to_string(),
         });
     }
+    if let Some(h) = hit.first() {
+        demo_cases(store, &h.household_id).await?;
+    }
     Ok(out)
+}
+
+/// A few cases of the demo village at different steps, so that every role's queue has
+/// work: a complaint waiting for the supervisor, a need referred to PKH, a data change
+/// forwarded to the data manager, and a draft at the desk. Only on a registry without
+/// cases.
+async fn demo_cases(store: &Arc<dyn Storage>, household: &str) -> anyhow::Result<()> {
+    use crate::casework::{act, create, ActionRequest, NewCaseRequest};
+    let any = store
+        .cases(&selaras_store::CaseFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await?;
+    if !any.is_empty() {
+        return Ok(());
+    }
+    let state = crate::AppState::new(store.clone(), false);
+    let as_user = |name: &str| {
+        let store = store.clone();
+        let name = name.to_string();
+        async move {
+            let u = store
+                .user_by_name(&name)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("demo user {name} missing"))?;
+            Ok::<_, anyhow::Error>(auth::Caller {
+                principal: selaras_domain::access::Principal {
+                    user_id: u.id,
+                    username: u.username,
+                    role: u.role,
+                    scope: u.scope,
+                    program: u.program,
+                },
+                session: selaras_store::SessionRecord {
+                    token_hash: String::new(),
+                    user_id: u.id,
+                    expires_at: String::new(),
+                    csrf: String::new(),
+                },
+                via_cookie: false,
+            })
+        }
+    };
+    let fas = as_user("fasilitator").await?;
+    let fo = as_user("frontoffice").await?;
+    let sup = as_user("supervisor").await?;
+    let man = as_user("manajer").await?;
+    let new = |kind: &str,
+               category: &str,
+               description: &str,
+               proposed: Option<serde_json::Value>| NewCaseRequest {
+        kind: kind.into(),
+        household_id: Some(household.into()),
+        nik: None,
+        category: category.into(),
+        description: description.into(),
+        channel: "home_visit".into(),
+        contact: Some("081200000001".into()),
+        proposed,
+    };
+    let step = |action: &str, program: Option<&str>| ActionRequest {
+        action: action.into(),
+        note: None,
+        program: program.map(String::from),
+        version: None,
+    };
+    let e = |e: crate::error::ApiError| anyhow::anyhow!("demo case: {}", e.message_id());
+    let c = create(
+        &state,
+        &fas,
+        &new(
+            "complaint",
+            "implementation",
+            "Bantuan sembako bulan ini belum diterima.",
+            None,
+        ),
+    )
+    .await
+    .map_err(e)?;
+    act(&state, &fas, c.id, &step("submit", None))
+        .await
+        .map_err(e)?;
+    let c = create(
+        &state,
+        &fo,
+        &new(
+            "need",
+            "pkh",
+            "Ibu hamil dan dua anak sekolah; meminta PKH.",
+            None,
+        ),
+    )
+    .await
+    .map_err(e)?;
+    for (who, action, program) in [
+        (&fo, "submit", None),
+        (&sup, "verify", None),
+        (&man, "refer", Some("pkh")),
+    ] {
+        act(&state, who, c.id, &step(action, program))
+            .await
+            .map_err(e)?;
+    }
+    // A change that is one: the other of "private" and "shared".
+    let current = store
+        .household(household)
+        .await?
+        .map(|h| h.household.toilet.code());
+    let toilet = if current == Some("private") {
+        "shared"
+    } else {
+        "private"
+    };
+    let change = serde_json::json!({"household": {"toilet": toilet}});
+    let c = create(
+        &state,
+        &fas,
+        &new(
+            "update",
+            "housing",
+            "Sudah punya jamban sendiri.",
+            Some(change),
+        ),
+    )
+    .await
+    .map_err(e)?;
+    for (who, action) in [(&fas, "submit"), (&sup, "verify"), (&man, "forward")] {
+        act(&state, who, c.id, &step(action, None))
+            .await
+            .map_err(e)?;
+    }
+    create(
+        &state,
+        &fo,
+        &new(
+            "complaint",
+            "membership",
+            "Anak bungsu belum tercatat di KK.",
+            None,
+        ),
+    )
+    .await
+    .map_err(e)?;
+    tracing::info!("demo cases recorded");
+    Ok(())
 }
