@@ -36,6 +36,19 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Caller, Resp
     }
 }
 
+/// The signed-in caller who sent a form with the session's CSRF token.
+async fn form_caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<Caller, Response> {
+    let c = signed_in(state, headers).await?;
+    match csrf_refused(state, &c, csrf) {
+        Some(r) => Err(r),
+        None => Ok(c),
+    }
+}
+
 fn may_record(c: &Caller) -> bool {
     authorize(&c.principal, Permission::RecordCase, None) == Decision::Allow
 }
@@ -680,13 +693,10 @@ pub async fn case_action(
     Path(id): Path<String>,
     Form(f): Form<ActionForm>,
 ) -> Response {
-    let c = match signed_in(&state, &headers).await {
+    let c = match form_caller(&state, &headers, &f.csrf).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if let Some(r) = csrf_refused(&state, &c, &f.csrf) {
-        return r;
-    }
     let id = match crate::case_api::case_id(&id) {
         Ok(id) => id,
         Err(e) => return error_page(&state, Some(&c), e),
@@ -925,13 +935,10 @@ pub async fn record_visit(
     Path(id): Path<String>,
     Form(f): Form<VisitForm>,
 ) -> Response {
-    let c = match signed_in(&state, &headers).await {
+    let c = match form_caller(&state, &headers, &f.csrf).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if let Some(r) = csrf_refused(&state, &c, &f.csrf) {
-        return r;
-    }
     let req = casework::NewVisitRequest {
         household_id: id.clone(),
         visited_on: f.visited_on,

@@ -644,27 +644,7 @@ async fn post_json(
     token: &str,
     body: Option<serde_json::Value>,
 ) -> (u16, String, serde_json::Value) {
-    let mut req = app
-        .http
-        .post(format!("{}{path}", app.base))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let r = req.send().await.unwrap();
-    let status = r.status().as_u16();
-    let ct = r
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let text = r.text().await.unwrap();
-    (
-        status,
-        ct,
-        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
-    )
+    app.send("POST", path, Some(token), body).await
 }
 
 /// Conformance households by id: (region, national percentile if ranked).
