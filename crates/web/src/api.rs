@@ -110,6 +110,7 @@ pub async fn get_person(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AsOf {
     /// Show the household as it stood at this moment (RFC 3339, e.g. `2026-01-31T00:00:00Z`).
     pub as_of: Option<String>,
@@ -201,6 +202,7 @@ pub async fn get_program(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EditionQuery {
     /// A ranking edition (default: the newest that ranked the household).
     pub edition: Option<i64>,
@@ -427,6 +429,7 @@ pub async fn get_run(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QuotaQuery {
     /// Only this program.
     pub program: Option<String>,

@@ -170,6 +170,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatusQuery {
     /// The case number (`SLRT-000042`).
     pub case: String,

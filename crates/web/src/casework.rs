@@ -78,6 +78,7 @@ pub struct ActionRequest {
 
 /// `GET /api/v1/cases`.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CaseQuery {
     /// A case state (`submitted`, `referred`, …).
@@ -1106,6 +1107,7 @@ pub async fn record_visit(
 
 /// `GET /api/v1/visits`.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct VisitQuery {
     pub household_id: Option<String>,
