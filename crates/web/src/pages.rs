@@ -232,6 +232,8 @@ struct SearchPage {
     searched: bool,
     hits: Vec<HitRow>,
     notice: Option<String>,
+    /// The desk may start a registration for a family not found.
+    can_record: bool,
 }
 
 #[derive(Deserialize)]
@@ -258,6 +260,7 @@ pub async fn search(
         searched: false,
         hits: vec![],
         notice: None,
+        can_record: authorize(&caller.principal, Permission::RecordCase, None) == Decision::Allow,
     };
     if authorize(&caller.principal, Permission::SearchRegistry, None) != Decision::Allow {
         page.notice = Some(

@@ -969,6 +969,14 @@ async fn the_pages_carry_a_complaint_from_the_desk_to_closing() {
     use common::{csrf_of, post_form, web_sign_in};
     for app in apps().await {
         web_sign_in(&app, "fas").await;
+        // A family not found: the desk is offered a registration.
+        let search = app.page("/?q=Tidak+Ada+Orangnya").await;
+        assert!(
+            search.contains("id=\"daftar-baru\" href=\"/cases/new?kind=registration\""),
+            "{search}"
+        );
+        let form = app.page("/cases/new?kind=registration").await;
+        assert!(form.contains("<option value=\"registration\" selected>"));
         let household = app.page(&format!("/households/{HH}")).await;
         assert!(
             household.contains("Kasus terbuka")
