@@ -249,6 +249,32 @@ pub async fn run_eligibility(
             &quota,
         )
         .await?;
+    let gaps: Vec<selaras_store::stats::VillageGap> = outcome
+        .village_gaps
+        .iter()
+        .map(|g| selaras_store::stats::VillageGap {
+            village: g.regency.clone(),
+            program: g.program.clone(),
+            counts: [
+                g.eligible_households as i64,
+                g.enrolled_households as i64,
+                g.eligible_not_enrolled as i64,
+                g.enrolled_not_eligible as i64,
+            ],
+        })
+        .collect();
+    let combos: Vec<(String, String, i64)> = outcome
+        .village_combinations
+        .iter()
+        .map(|c| {
+            (
+                c.regency.clone(),
+                c.programs_received.clone(),
+                c.households as i64,
+            )
+        })
+        .collect();
+    store.save_village_rows(run.id, &gaps, &combos).await?;
     Ok((run, outcome))
 }
 

@@ -102,6 +102,10 @@ pub struct Outcome {
     pub gaps: Vec<GapRow>,
     pub combinations: Vec<ComboRow>,
     pub quota: Vec<QuotaRow>,
+    /// The same gap counts and combinations per village (`regency` holds the village
+    /// code), for dashboards that drill down below the regency.
+    pub village_gaps: Vec<GapRow>,
+    pub village_combinations: Vec<ComboRow>,
 }
 
 /// Bytes kept in blocks of 1 MiB: appending never moves what is stored (eligibility.csv
@@ -300,6 +304,11 @@ fn judge_dir(
     })
 }
 
+/// The regency part of a village code (`33.14.01.2001` → `33.14`).
+fn regency_of(village: &str) -> &str {
+    village.get(..5).unwrap_or(village)
+}
+
 /// Runs the programs over `dir`: the eligible units go to `units` as eligibility.csv
 /// (header included), the rest comes back.
 pub fn evaluate(
@@ -322,8 +331,9 @@ pub fn evaluate(
             ..Default::default()
         })
         .collect();
-    // Per regency (by first appearance): the gap counts of flagged programs, and the
-    // combinations of programs households receive (their participation flags).
+    // Per village (by first appearance): the gap counts of flagged programs, and the
+    // combinations of programs households receive (their participation flags); regency
+    // rows are their sums.
     let mut regencies: HashMap<String, usize> = HashMap::new();
     let mut gaps: Vec<Vec<[u64; 4]>> = Vec::new();
     let mut combos: HashMap<(usize, String), u64> = HashMap::new();
@@ -332,10 +342,10 @@ pub fn evaluate(
 
     judge_dir(dir, model, programs, as_of, |j| {
         let Some(j) = j else { return };
-        let g = match regencies.get(&j.regency) {
+        let g = match regencies.get(&j.region) {
             Some(g) => *g,
             None => {
-                regencies.insert(j.regency.clone(), gaps.len());
+                regencies.insert(j.region.clone(), gaps.len());
                 gaps.push(vec![[0; 4]; programs.len()]);
                 gaps.len() - 1
             }
@@ -388,25 +398,48 @@ pub fn evaluate(
 
     let mut by_name: Vec<(&str, usize)> = regencies.iter().map(|(r, g)| (r.as_str(), *g)).collect();
     by_name.sort_unstable();
-    let gaps = by_name
+    let gap_rows = |keyed: &[(String, Vec<[u64; 4]>)]| -> Vec<GapRow> {
+        keyed
+            .iter()
+            .flat_map(|(region, counts)| {
+                programs
+                    .iter()
+                    .zip(counts)
+                    .filter(|(p, _)| p.participation_flag.is_some())
+                    .map(move |(p, c)| GapRow {
+                        regency: region.clone(),
+                        program: p.code.clone(),
+                        eligible_households: c[0],
+                        enrolled_households: c[1],
+                        eligible_not_enrolled: c[2],
+                        enrolled_not_eligible: c[3],
+                    })
+            })
+            .collect()
+    };
+    let villages: Vec<(String, Vec<[u64; 4]>)> = by_name
         .iter()
-        .flat_map(|(regency, g)| {
-            programs
-                .iter()
-                .zip(&gaps[*g])
-                .filter(|(p, _)| p.participation_flag.is_some())
-                .map(move |(p, c)| GapRow {
-                    regency: regency.to_string(),
-                    program: p.code.clone(),
-                    eligible_households: c[0],
-                    enrolled_households: c[1],
-                    eligible_not_enrolled: c[2],
-                    enrolled_not_eligible: c[3],
-                })
-        })
+        .map(|(v, g)| (v.to_string(), gaps[*g].clone()))
         .collect();
+    // Villages are sorted, so a regency's villages are adjacent.
+    let mut by_regency: Vec<(String, Vec<[u64; 4]>)> = Vec::new();
+    for (v, counts) in &villages {
+        let regency = regency_of(v);
+        match by_regency.last_mut() {
+            Some((r, sum)) if r == regency => {
+                for (s, c) in sum.iter_mut().zip(counts) {
+                    for i in 0..4 {
+                        s[i] += c[i];
+                    }
+                }
+            }
+            _ => by_regency.push((regency.to_string(), counts.clone())),
+        }
+    }
+    let village_gaps = gap_rows(&villages);
+    let gaps = gap_rows(&by_regency);
     let name_of: HashMap<usize, &str> = by_name.iter().map(|(r, g)| (*g, *r)).collect();
-    let mut combinations: Vec<ComboRow> = combos
+    let mut village_combinations: Vec<ComboRow> = combos
         .into_iter()
         .map(|((g, combo), n)| ComboRow {
             regency: name_of[&g].to_string(),
@@ -414,9 +447,26 @@ pub fn evaluate(
             households: n,
         })
         .collect();
-    combinations.sort_unstable_by(|a, b| {
+    village_combinations.sort_unstable_by(|a, b| {
         (&a.regency, &a.programs_received).cmp(&(&b.regency, &b.programs_received))
     });
+    let mut regency_combos: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for c in &village_combinations {
+        *regency_combos
+            .entry((
+                regency_of(&c.regency).to_string(),
+                c.programs_received.clone(),
+            ))
+            .or_default() += c.households;
+    }
+    let combinations: Vec<ComboRow> = regency_combos
+        .into_iter()
+        .map(|((regency, programs_received), households)| ComboRow {
+            regency,
+            programs_received,
+            households,
+        })
+        .collect();
     let mut quota = Vec::new();
     for ((k, q), units) in quota_units {
         let (selected, waiting) = apply_quota(units, programs[k].quotas[q].1);
@@ -433,6 +483,8 @@ pub fn evaluate(
         gaps,
         combinations,
         quota,
+        village_gaps,
+        village_combinations,
     })
 }
 

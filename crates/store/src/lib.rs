@@ -16,6 +16,7 @@ pub mod ranking;
 pub mod schema;
 mod sqlite;
 mod sqlite_bulk;
+pub mod stats;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -469,6 +470,23 @@ pub trait Storage: Send + Sync {
     async fn put_case_settings(&self, body: &str, by: &str) -> Result<i64>;
     async fn create_visit(&self, v: &NewVisit) -> Result<VisitRecord>;
     async fn visits(&self, filter: &VisitFilter) -> Result<Vec<VisitRecord>>;
+    /// Stores an eligibility run's village rows (gap counts and combinations).
+    async fn save_village_rows(
+        &self,
+        run_id: i64,
+        gaps: &[stats::VillageGap],
+        combos: &[(String, String, i64)],
+    ) -> Result<()>;
+    /// Brings the dashboard figures up to date; `day` is today, `cutoff` the first day of
+    /// the 12-month freshness window.
+    async fn refresh_stats(&self, day: &str, cutoff: &str) -> Result<stats::RefreshReport>;
+    /// A region's figures and its children's (`""`: the nation).
+    async fn region_stats(
+        &self,
+        region: &str,
+    ) -> Result<(Option<stats::RegionStats>, Vec<stats::RegionStats>)>;
+    async fn program_stats(&self, region: &str) -> Result<Vec<stats::ProgramStats>>;
+    async fn combo_stats(&self, region: &str) -> Result<Vec<stats::ComboStats>>;
     /// Stores a catalogue text as a new draft version.
     async fn put_catalogue(&self, c: &NewCatalogueVersion) -> Result<CatalogueVersion>;
     /// Every catalogue version, oldest first.

@@ -888,6 +888,37 @@ impl Storage for PgStore {
         cases_sql::visits(&self.pool, filter).await
     }
 
+    async fn save_village_rows(
+        &self,
+        run_id: i64,
+        gaps: &[crate::stats::VillageGap],
+        combos: &[(String, String, i64)],
+    ) -> Result<()> {
+        stats_sql::save_village_rows(&self.pool, run_id, gaps, combos).await
+    }
+
+    async fn refresh_stats(&self, day: &str, cutoff: &str) -> Result<crate::stats::RefreshReport> {
+        stats_sql::refresh_stats(&self.pool, day, cutoff).await
+    }
+
+    async fn region_stats(
+        &self,
+        region: &str,
+    ) -> Result<(
+        Option<crate::stats::RegionStats>,
+        Vec<crate::stats::RegionStats>,
+    )> {
+        stats_sql::region_stats(&self.pool, region).await
+    }
+
+    async fn program_stats(&self, region: &str) -> Result<Vec<crate::stats::ProgramStats>> {
+        stats_sql::program_stats(&self.pool, region).await
+    }
+
+    async fn combo_stats(&self, region: &str) -> Result<Vec<crate::stats::ComboStats>> {
+        stats_sql::combo_stats(&self.pool, region).await
+    }
+
     async fn put_catalogue(
         &self,
         c: &crate::NewCatalogueVersion,
@@ -991,6 +1022,16 @@ mod cases_sql {
     use crate::{Result, StoreError};
 
     crate::cases::cases_methods!(sqlx::PgPool, sqlx::Postgres, D);
+}
+
+/// Dashboard figures: the SQL shared with the other backend.
+mod stats_sql {
+    use sqlx::Row;
+
+    use super::D;
+    use crate::Result;
+
+    crate::stats::stats_methods!(sqlx::PgPool, sqlx::Postgres, D);
 }
 
 /// The audit log: the SQL shared with the other backend.
