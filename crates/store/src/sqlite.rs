@@ -672,6 +672,15 @@ impl Storage for SqliteStore {
         stats_sql::combo_stats(&self.pool, region).await
     }
 
+    async fn case_stats(
+        &self,
+        prefix: &str,
+        child_len: i64,
+        now: &str,
+    ) -> Result<crate::stats::CaseStats> {
+        stats_sql::case_stats(&self.pool, prefix, child_len, now).await
+    }
+
     async fn put_catalogue(
         &self,
         c: &crate::NewCatalogueVersion,

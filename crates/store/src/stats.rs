@@ -84,6 +84,19 @@ pub struct VillageGap {
     pub counts: [i64; 4],
 }
 
+/// Case figures of a region, read live (cases are few next to households).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CaseStats {
+    /// (kind, state, cases, of which overdue).
+    pub by_kind_state: Vec<(String, String, i64, i64)>,
+    /// Referrals: (program, state, cases).
+    pub referrals: Vec<(String, String, i64)>,
+    /// Per child region: (region, cases opened, visits).
+    pub activity: Vec<(String, i64, i64)>,
+    /// Every action's time: (action, seconds since the case's previous step).
+    pub step_seconds: Vec<(String, i64)>,
+}
+
 /// What a refresh did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RefreshReport {
@@ -123,7 +136,7 @@ macro_rules! stats_methods {
         use $crate::ranking::q;
         use $crate::stats::{
             parent_of, ComboStats, ProgramStats, RefreshReport, RegionStats, VillageGap,
-            STATS_COLS,
+            STATS_COLS, CaseStats,
         };
 
         fn stats_from_row(r: &<$db as sqlx::Database>::Row) -> Result<RegionStats> {
@@ -451,6 +464,82 @@ macro_rules! stats_methods {
                 Ok(ProgramStats { region, program, eligible, enrolled, excluded, included })
             })
             .collect()
+        }
+
+        /// The case figures of the villages under `prefix` (`""`: all); activity per child
+        /// region of length `child_len`.
+        pub(crate) async fn case_stats(pool: &$pool, prefix: &str, child_len: i64, now: &str) -> Result<CaseStats> {
+            let under = "($1 = '' OR region = $1 OR region LIKE $2)";
+            let like = format!("{prefix}.%");
+            let by_kind_state: Vec<(String, String, i64, i64)> = sqlx::query_as(&q($d, &format!(
+                "SELECT kind, state, COUNT(*), SUM(CASE WHEN due_at < $3 AND state <> 'closed' THEN 1 ELSE 0 END) FROM cases WHERE {under} GROUP BY kind, state ORDER BY kind, state"
+            )))
+            .bind(prefix)
+            .bind(&like)
+            .bind(now)
+            .fetch_all(pool)
+            .await?;
+            let referrals: Vec<(String, String, i64)> = sqlx::query_as(&q($d, &format!(
+                "SELECT COALESCE(program, ''), state, COUNT(*) FROM cases WHERE route = 'referral' AND {under} GROUP BY program, state ORDER BY 1, 2"
+            )))
+            .bind(prefix)
+            .bind(&like)
+            .fetch_all(pool)
+            .await?;
+            let opened: Vec<(String, i64)> = sqlx::query_as(&q($d, &format!(
+                "SELECT substr(region, 1, CAST($3 AS INTEGER)), COUNT(*) FROM cases WHERE {under} GROUP BY substr(region, 1, CAST($3 AS INTEGER))"
+            )))
+            .bind(prefix)
+            .bind(&like)
+            .bind(child_len)
+            .fetch_all(pool)
+            .await?;
+            let visits: Vec<(String, i64)> = sqlx::query_as(&q($d, &format!(
+                "SELECT substr(region, 1, CAST($3 AS INTEGER)), COUNT(*) FROM visits WHERE {under} GROUP BY substr(region, 1, CAST($3 AS INTEGER))"
+            )))
+            .bind(prefix)
+            .bind(&like)
+            .bind(child_len)
+            .fetch_all(pool)
+            .await?;
+            let mut activity: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+            for (r, n) in opened {
+                activity.entry(r).or_default().0 = n;
+            }
+            for (r, n) in visits {
+                activity.entry(r).or_default().1 = n;
+            }
+            // Steps: each action's time since the case's previous step (or its opening).
+            let events: Vec<(i64, String, String, String)> = sqlx::query_as(&q($d, &format!(
+                "SELECT e.case_id, e.action, e.at, c.created_at FROM case_events e JOIN cases c ON c.id = e.case_id WHERE {} ORDER BY e.case_id, e.seq",
+                under.replace("region", "c.region")
+            )))
+            .bind(prefix)
+            .bind(&like)
+            .fetch_all(pool)
+            .await?;
+            let mut step_seconds = Vec::with_capacity(events.len());
+            let mut last: Option<(i64, String)> = None;
+            for (case, action, at, created) in events {
+                let from = match &last {
+                    Some((c, t)) if *c == case => t.clone(),
+                    _ => created,
+                };
+                if let (Some(a), Some(b)) = (parse_ts(&from), parse_ts(&at)) {
+                    step_seconds.push((action, (b - a).whole_seconds()));
+                }
+                last = Some((case, at));
+            }
+            Ok(CaseStats {
+                by_kind_state,
+                referrals,
+                activity: activity.into_iter().map(|(r, (c, v))| (r, c, v)).collect(),
+                step_seconds,
+            })
+        }
+
+        fn parse_ts(s: &str) -> Option<time::OffsetDateTime> {
+            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
         }
 
         /// The combinations of programs received in a region.

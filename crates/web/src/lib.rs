@@ -7,6 +7,8 @@ pub mod auth;
 pub mod case_api;
 pub mod case_pages;
 pub mod casework;
+pub mod charts;
+pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod limit;
@@ -168,6 +170,8 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/households/{id}", get(pages::household))
+        .route("/api/v1/dashboard", get(dashboard::get_dashboard))
+        .route("/dashboard", get(dashboard::page))
         .route("/cases", get(case_pages::cases))
         .route(
             "/cases/new",
@@ -227,6 +231,7 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         store,
         std::env::var("SELARAS_SECURE_COOKIES").is_ok_and(|v| v == "1"),
     );
+    dashboard::spawn_refresher(state.clone(), Duration::from_secs(60));
     outbox::spawn_dispatcher(
         state.store.clone(),
         Arc::new(outbox::LogSender),

@@ -136,6 +136,11 @@ impl TestApp {
         )
     }
 
+    /// A GET with a token: (status, content type, JSON body).
+    pub async fn get_json(&self, path: &str, token: &str) -> (u16, String, serde_json::Value) {
+        self.send("GET", path, Some(token), None).await
+    }
+
     /// Runs raw SQL on the app's database (to move clocks in tests).
     pub async fn sql(&self, sql: &str) {
         if self.url.starts_with("sqlite") {

@@ -1,0 +1,170 @@
+//! Dashboards (issue #6) over the API and the page, on SQLite and PostgreSQL when
+//! configured: the nation agrees with the registry, each level drills down to its
+//! children, case figures follow the cases, and a region outside one's own is refused (a
+//! 404 on the API, a notice on the page).
+
+mod common;
+
+use common::{web_sign_in, TestApp};
+use selaras_domain::access::Role;
+use serde_json::json;
+
+const HH: &str = "H24114258751b4c83";
+const VILLAGE: &str = "12.22.01.2009";
+
+#[tokio::test]
+async fn dashboards_drill_down_inside_the_callers_region() {
+    for app in TestApp::builder()
+        .user("admin", Role::Admin, "national")
+        .user("pemantau", Role::Viewer, "national")
+        .user("fas", Role::Facilitator, VILLAGE)
+        .user("sup", Role::Supervisor, "12.22.01")
+        .user("man.luar", Role::Manager, "33.14")
+        .ranked()
+        .build_all()
+        .await
+    {
+        let admin = app.token("admin").await;
+        let fas = app.token("fas").await;
+        // An eligibility run (program figures) and a case (case figures).
+        let (s, _, run) = app
+            .send(
+                "POST",
+                "/api/v1/eligibility-runs",
+                Some(&admin),
+                Some(json!({"as_of": "2026-01-01"})),
+            )
+            .await;
+        assert_eq!(s, 201, "{run}");
+        let (s, _, case) = app
+            .send("POST", "/api/v1/cases", Some(&fas), Some(json!({"kind": "complaint", "household_id": HH, "category": "membership", "description": "x", "channel": "walk_in"})))
+            .await;
+        assert_eq!(s, 201, "{case}");
+        let id = case["id"].as_i64().unwrap();
+        let (s, _, _) = app
+            .send(
+                "POST",
+                &format!("/api/v1/cases/{id}/actions"),
+                Some(&fas),
+                Some(json!({"action": "submit"})),
+            )
+            .await;
+        assert_eq!(s, 200);
+
+        let (s, _, nation) = app.get_json("/api/v1/dashboard", &admin).await;
+        assert_eq!(s, 200, "{nation}");
+        let counts = app.store.counts().await.unwrap();
+        assert_eq!(nation["registry"]["households"], counts.households);
+        assert_eq!(nation["registry"]["members"], counts.members);
+        assert_eq!(nation["level"], "national");
+        let provinces = nation["children"].as_array().unwrap();
+        let sum: i64 = provinces
+            .iter()
+            .map(|p| p["households"].as_i64().unwrap())
+            .sum();
+        assert_eq!(sum, counts.households, "provinces add up to the nation");
+        let deciles: i64 = nation["registry"]["deciles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_i64().unwrap())
+            .sum();
+        assert_eq!(deciles, nation["registry"]["ranked"].as_i64().unwrap());
+        assert!(
+            !nation["programs"].as_array().unwrap().is_empty(),
+            "program figures from the run"
+        );
+        assert_eq!(nation["cases"]["open"], 1);
+        assert_eq!(nation["cases"]["by_kind_state"][0]["state"], "submitted");
+        assert_eq!(nation["cases"]["steps"][0]["action"], "submit");
+
+        // Drill down to the village, each level the sum of its children.
+        let mut region = String::new();
+        for next in ["12", "12.22", "12.22.01", VILLAGE] {
+            let d = app
+                .get_json(&format!("/api/v1/dashboard?region={region}"), &admin)
+                .await
+                .2;
+            let child = d["children"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["region"] == next)
+                .unwrap_or_else(|| panic!("{next} under {region:?}: {d}"))
+                .clone();
+            let (s, _, below) = app
+                .get_json(&format!("/api/v1/dashboard?region={next}"), &admin)
+                .await;
+            assert_eq!(s, 200);
+            assert_eq!(
+                below["registry"]["households"], child["households"],
+                "{next}"
+            );
+            region = next.to_string();
+        }
+        let village = app
+            .get_json(&format!("/api/v1/dashboard?region={VILLAGE}"), &fas)
+            .await
+            .2;
+        assert_eq!(village["registry"]["households"], 1);
+        assert_eq!(village["cases"]["open"], 1);
+        assert_eq!(
+            village["path"].as_array().unwrap().len(),
+            5,
+            "nation, province, regency, district, village"
+        );
+
+        // The facilitator's default is their village; outside it, 404; a bad code, 422.
+        let own = app.get_json("/api/v1/dashboard", &fas).await.2;
+        assert_eq!(own["region"], VILLAGE);
+        assert_eq!(
+            app.get_json("/api/v1/dashboard?region=12.22", &fas).await.0,
+            404
+        );
+        assert_eq!(
+            app.get_json("/api/v1/dashboard?region=national", &fas)
+                .await
+                .0,
+            404
+        );
+        let man = app.token("man.luar").await;
+        assert_eq!(
+            app.get_json(&format!("/api/v1/dashboard?region={VILLAGE}"), &man)
+                .await
+                .0,
+            404
+        );
+        assert_eq!(
+            app.get_json("/api/v1/dashboard?region=xx", &admin).await.0,
+            422
+        );
+        assert_eq!(app.get("/api/v1/dashboard", None).await.0, 401);
+        // Viewers monitor (aggregates only).
+        let viewer = app.token("pemantau").await;
+        assert_eq!(
+            app.get_json("/api/v1/dashboard?region=12", &viewer).await.0,
+            200
+        );
+
+        // The page: breadcrumbs, drill-down links, charts; outside the region a notice.
+        web_sign_in(&app, "sup").await;
+        let page = app.page("/dashboard").await;
+        assert!(
+            page.contains("Dasbor") && page.contains("<svg class=\"chart\""),
+            "{page}"
+        );
+        assert!(
+            page.contains(&format!("href=\"/dashboard?region={VILLAGE}\"")),
+            "drill-down link to the village"
+        );
+        let refused = app.page("/dashboard?region=33.14").await;
+        assert!(
+            refused.contains("id=\"pemberitahuan\"") && refused.contains("di luar cakupan Anda"),
+            "{refused}"
+        );
+        assert!(
+            refused.contains("Dasbor Kotapinang"),
+            "the caller's own region instead"
+        );
+    }
+}
