@@ -54,6 +54,9 @@ enum Filter {
     /// only such records in the database are the target village's, so an outsider's
     /// answer must list nothing: no array in it holds anything.
     TargetOnly,
+    /// Aggregates (dashboards) of one region: the answer's region and every child's lie
+    /// inside the caller's region.
+    OwnRegion,
 }
 
 impl Filter {
@@ -87,6 +90,9 @@ const OPEN: &[(&str, &str, Filter)] = &[
     ),
     ("GET", "/api/v1/cases", Filter::TargetOnly),
     ("GET", "/api/v1/visits", Filter::TargetOnly),
+    // Dashboards: aggregate figures of the caller's region (by default their own); a
+    // region outside is refused, which the test sees when it names the target's village.
+    ("GET", "/api/v1/dashboard", Filter::OwnRegion),
 ];
 
 /// Writes to resources of the whole service (no region): only administrators; every other
@@ -522,6 +528,21 @@ async fn judge(
                     Value::Array(runs) => runs.iter().try_for_each(|r| run_tables_filtered(u, r)),
                     run => run_tables_filtered(u, run),
                 },
+                Filter::OwnRegion => {
+                    let inside = |code: &str| match scope_of(u) {
+                        RegionScope::National => true,
+                        RegionScope::Region(r) => {
+                            code == r.as_str() || code.starts_with(&format!("{}.", r.as_str()))
+                        }
+                    };
+                    let region = body["region"].as_str().ok_or("no region")?;
+                    let children = body["children"].as_array().ok_or("no children")?;
+                    if !inside(region) || children.iter().any(|c| !inside(c["region"].as_str().unwrap_or(""))) {
+                        Err(format!("LEAK: figures of another region: {region}"))
+                    } else {
+                        Ok(())
+                    }
+                }
                 Filter::TargetOnly => {
                     if lists_something(body) {
                         Err(format!("LEAK: records of another region: {body}"))
