@@ -13,9 +13,14 @@
 //! does not fit a page goes on to the next one, never cut. The QR code ([`qrcode`], error
 //! correction M) is drawn as filled rectangles with its four-module quiet zone kept clear.
 //! Content streams are not compressed: the tests read them back.
+//!
+//! The same text machinery prints summaries of tables ([`report::summary_pdf`]).
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use qrcode::{Color, EcLevel, QrCode};
+
+pub mod report;
+pub use report::{summary_pdf, ReportTable};
 
 /// What the letter says; every field is shown as given (already formatted by the caller).
 pub struct ReferralLetter<'a> {
@@ -49,7 +54,8 @@ pub struct ReferralLetter<'a> {
 
 /// The letter as a PDF document (A4, one page or more).
 pub fn referral_letter_pdf(letter: &ReferralLetter<'_>) -> Vec<u8> {
-    render(&layout(letter), letter.case_number)
+    let title = format!("Surat rujukan {}", letter.case_number);
+    render(&layout(letter), &title)
 }
 
 // ---- Page geometry (points; A4 = 595 × 842) -------------------------------------------
@@ -454,7 +460,8 @@ fn layout(l: &ReferralLetter<'_>) -> Vec<Vec<Op>> {
 
 // ---- PDF ------------------------------------------------------------------------------
 
-fn render(pages: &[Vec<Op>], case_number: &str) -> Vec<u8> {
+/// The pages as a PDF whose document title is `title`.
+fn render(pages: &[Vec<Op>], title: &str) -> Vec<u8> {
     let catalog = Ref::new(1);
     let tree = Ref::new(2);
     let fonts = [Ref::new(3), Ref::new(4)];
@@ -473,7 +480,7 @@ fn render(pages: &[Vec<Op>], case_number: &str) -> Vec<u8> {
             .encoding_predefined(Name(b"WinAnsiEncoding"));
     }
     pdf.document_info(info)
-        .title(TextStr(&format!("Surat rujukan {case_number}")))
+        .title(TextStr(title))
         .producer(TextStr("Selaras"));
 
     for (i, ops) in pages.iter().enumerate() {

@@ -11,6 +11,7 @@ pub mod charts;
 pub mod dashboard;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod limit;
 pub mod outbox;
 pub mod pages;
@@ -193,6 +194,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/eligibility/{id}", get(program_pages::run))
         .route("/assets/app.css", get(css))
+        .merge(export::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
