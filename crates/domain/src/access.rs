@@ -65,6 +65,8 @@ pub enum Permission {
     RecordCase,
     /// Change the service's settings (case categories, service levels).
     ManageService,
+    /// Enter an indicator's actual value by hand, for a region inside one's own.
+    RecordIndicator,
 }
 
 use Permission::*;
@@ -95,6 +97,7 @@ pub const RULES: &[(Role, &[Permission])] = &[
             SearchRegistry,
             ViewMonitoring,
             RecordParticipation,
+            RecordIndicator,
         ],
     ),
     (Role::ProgramOfficer, &[ViewMonitoring]),
@@ -106,6 +109,7 @@ pub const RULES: &[(Role, &[Permission])] = &[
             ImportRegistry,
             ViewMonitoring,
             RecordParticipation,
+            RecordIndicator,
         ],
     ),
     (Role::Viewer, &[ViewMonitoring]),
@@ -120,6 +124,7 @@ pub const RULES: &[(Role, &[Permission])] = &[
             ManageCatalogue,
             RecordParticipation,
             ManageService,
+            RecordIndicator,
         ],
     ),
 ];

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod casework;
 pub mod codes;
 pub mod date;
+pub mod indicators;
 pub mod jsonfile;
 pub mod money;
 pub mod nik;

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod cases;
 mod codec;
 pub mod error;
+pub mod indicators;
 mod postgres;
 pub mod programs;
 pub mod ranking;
@@ -550,6 +551,42 @@ pub trait Storage: Send + Sync {
         actor: Option<&str>,
         limit: i64,
     ) -> Result<Vec<AuditEntry>>;
+
+    /// Stores an indicator catalogue text as the newest version, unless it equals the
+    /// newest (that version is returned, nothing written).
+    async fn put_indicator_catalogue(
+        &self,
+        c: &indicators::NewIndicatorCatalogue,
+    ) -> Result<indicators::IndicatorCatalogueVersion>;
+    /// Every stored indicator catalogue version, oldest first.
+    async fn indicator_catalogues(&self) -> Result<Vec<indicators::IndicatorCatalogueVersion>>;
+    /// Appends an indicator value (a correction is a newer value).
+    async fn record_indicator_value(
+        &self,
+        v: &indicators::NewIndicatorValue,
+    ) -> Result<indicators::IndicatorValue>;
+    /// Indicator values by indicator, year and region, newest first within each.
+    async fn indicator_values(
+        &self,
+        f: &indicators::IndicatorValueFilter,
+    ) -> Result<Vec<indicators::IndicatorValue>>;
+    /// SLRT: distinct households with a case referred and then resolved or closed, per
+    /// year of resolution, in villages under `prefix` (`""`: all), grouped by the first
+    /// `group_len` characters of the village code.
+    async fn slrt_referred_served(
+        &self,
+        prefix: &str,
+        group_len: i64,
+    ) -> Result<Vec<indicators::YearCount>>;
+    /// SLRT: cases closed per year of closing under `prefix`, grouped like
+    /// [`slrt_referred_served`](Self::slrt_referred_served), and of them those closed
+    /// no later than `feedback_days` after they were resolved or rejected.
+    async fn slrt_closed_on_time(
+        &self,
+        prefix: &str,
+        group_len: i64,
+        feedback_days: i64,
+    ) -> Result<Vec<indicators::ClosedOnTime>>;
 }
 
 /// Opens (and creates, for SQLite) the database named by `url` and migrates it.

@@ -259,6 +259,7 @@ pub fn migrations(d: Dialect) -> Vec<(i64, String)> {
         (7, crate::audit::migration_7(d)),
         (8, crate::cases::migration_8(d)),
         (9, crate::cases::migration_9(d)),
+        (10, crate::indicators::migration_10(d)),
         (11, crate::stats::migration_11(d)),
     ]
 }

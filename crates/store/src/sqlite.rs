@@ -761,6 +761,52 @@ impl Storage for SqliteStore {
     ) -> Result<Vec<crate::AuditEntry>> {
         audit_sql::filter(&self.pool, target, actor, limit).await
     }
+
+    async fn put_indicator_catalogue(
+        &self,
+        c: &crate::indicators::NewIndicatorCatalogue,
+    ) -> Result<crate::indicators::IndicatorCatalogueVersion> {
+        let _w = self.writer.lock().await;
+        indicators_sql::put_catalogue(&self.pool, c).await
+    }
+
+    async fn indicator_catalogues(
+        &self,
+    ) -> Result<Vec<crate::indicators::IndicatorCatalogueVersion>> {
+        indicators_sql::catalogues(&self.pool).await
+    }
+
+    async fn record_indicator_value(
+        &self,
+        v: &crate::indicators::NewIndicatorValue,
+    ) -> Result<crate::indicators::IndicatorValue> {
+        let _w = self.writer.lock().await;
+        indicators_sql::record_value(&self.pool, v).await
+    }
+
+    async fn indicator_values(
+        &self,
+        f: &crate::indicators::IndicatorValueFilter,
+    ) -> Result<Vec<crate::indicators::IndicatorValue>> {
+        indicators_sql::values(&self.pool, f).await
+    }
+
+    async fn slrt_referred_served(
+        &self,
+        prefix: &str,
+        group_len: i64,
+    ) -> Result<Vec<crate::indicators::YearCount>> {
+        indicators_sql::referred_served(&self.pool, prefix, group_len).await
+    }
+
+    async fn slrt_closed_on_time(
+        &self,
+        prefix: &str,
+        group_len: i64,
+        feedback_days: i64,
+    ) -> Result<Vec<crate::indicators::ClosedOnTime>> {
+        indicators_sql::closed_on_time(&self.pool, prefix, group_len, feedback_days).await
+    }
 }
 
 pub(crate) fn like_escape(s: &str) -> String {
@@ -835,4 +881,15 @@ mod audit_sql {
     use crate::Result;
 
     crate::audit::audit_methods!(sqlx::SqlitePool, sqlx::Sqlite, D);
+}
+
+/// Indicator catalogues and values, and the computed SLRT indicators: the SQL shared with
+/// the other backend.
+mod indicators_sql {
+    use sqlx::Row;
+
+    use super::D;
+    use crate::Result;
+
+    crate::indicators::indicators_methods!(sqlx::SqlitePool, sqlx::Sqlite, D);
 }

@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod indicators;
 pub mod limit;
 pub mod outbox;
 pub mod pages;
@@ -195,6 +196,7 @@ pub fn router(state: AppState) -> Router {
         .route("/eligibility/{id}", get(program_pages::run))
         .route("/assets/app.css", get(css))
         .merge(export::routes())
+        .merge(indicators::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
