@@ -22,6 +22,7 @@ use crate::api::ApiCaller;
 use crate::auth::Caller;
 use crate::charts;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::export::{percent, thousands};
 use crate::pages::{error_page, page_caller, render, ts_label, user_bar, UserBar};
 use crate::AppState;
 
@@ -397,28 +398,6 @@ pub async fn get_dashboard(
     Ok(Json(dashboard_of(&state, &region).await?))
 }
 
-/// Indonesian number format: `1.234.567`.
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
-
-/// `12,5 %`.
-pub fn percent(p: f64) -> String {
-    format!("{:.1} %", p).replace('.', ",")
-}
-
 struct ChildRow {
     link: String,
     name: String,
@@ -451,6 +430,7 @@ struct DashboardPage {
     kinds: Vec<(String, String, String, String)>,
     steps: Vec<(String, String, String, String)>,
     referrals: Vec<(String, String, String)>,
+    downloads: Vec<(&'static str, &'static str)>,
 }
 
 fn level_label(level: &str) -> &'static str {
@@ -575,6 +555,12 @@ pub async fn page(
         Some(100.0),
     );
     let page = DashboardPage {
+        downloads: vec![
+            ("regions", "wilayah"),
+            ("programs", "program"),
+            ("cases", "kasus"),
+            ("steps", "waktu per langkah"),
+        ],
         user: Some(user_bar(&state, &c)),
         csrf: c.session.csrf.clone(),
         notice,
@@ -649,20 +635,240 @@ pub async fn page(
     render(&page, StatusCode::OK)
 }
 
+// ---- Exports ---------------------------------------------------------------------------
+
+/// The dashboard's tables for download.
+pub fn tables(state: &AppState, d: &Dashboard) -> Vec<(&'static str, crate::export::Table)> {
+    use crate::export::{Cell, Col, Table};
+    let region = |code: &str| {
+        if code.is_empty() {
+            Cell::Text("Indonesia".into())
+        } else {
+            Cell::region(state.regions, code)
+        }
+    };
+    let activity: std::collections::HashMap<&str, (i64, i64)> = d
+        .cases
+        .activity
+        .iter()
+        .map(|a| (a.region.as_str(), (a.cases, a.visits)))
+        .collect();
+    let mut cols = vec![
+        Col::new("region", "Wilayah", "Region"),
+        Col::new("households", "Rumah tangga", "Households"),
+        Col::new("members", "Jiwa", "People"),
+        Col::new(
+            "verified_12m",
+            "Diverifikasi 12 bulan",
+            "Verified in 12 months",
+        ),
+        Col::new("freshness", "Kemutakhiran", "Freshness"),
+        Col::new("ranked", "Berperingkat", "Ranked"),
+    ];
+    const DECILES: [&str; 10] = ["d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10"];
+    for (i, key) in DECILES.iter().enumerate() {
+        let label = format!("Desil {}", i + 1);
+        cols.push(Col::new(key, &label, &format!("Decile {}", i + 1)));
+    }
+    cols.push(Col::new("cases", "Kasus", "Cases"));
+    cols.push(Col::new("visits", "Kunjungan", "Visits"));
+    let rows = d
+        .registry
+        .iter()
+        .chain(&d.children)
+        .map(|f| {
+            let (cases, visits) = activity.get(f.region.as_str()).copied().unwrap_or((0, 0));
+            let mut row = vec![
+                region(&f.region),
+                Cell::Int(f.households),
+                Cell::Int(f.members),
+                Cell::Int(f.verified_12m),
+                Cell::Percent(f.freshness_pct),
+                Cell::Int(f.ranked),
+            ];
+            row.extend(f.deciles.iter().map(|n| Cell::Int(*n)));
+            if f.region == d.region {
+                row.extend([Cell::Int(d.cases.total), Cell::Empty]);
+            } else {
+                row.extend([Cell::Int(cases), Cell::Int(visits)]);
+            }
+            row
+        })
+        .collect();
+    let regions = Table {
+        title_id: format!("Registri per wilayah — {}", d.name),
+        title_en: format!("Registry by region — {}", d.name),
+        columns: cols,
+        rows,
+    };
+    let programs = Table {
+        title_id: format!("Program per wilayah — {}", d.name),
+        title_en: format!("Programs by region — {}", d.name),
+        columns: vec![
+            Col::new("region", "Wilayah", "Region"),
+            Col::new("program", "Program", "Program"),
+            Col::new("eligible", "Layak", "Eligible"),
+            Col::new("enrolled", "Menerima", "Enrolled"),
+            Col::new(
+                "excluded",
+                "Layak, belum menerima",
+                "Eligible, not enrolled",
+            ),
+            Col::new(
+                "included",
+                "Menerima, tidak layak",
+                "Enrolled, not eligible",
+            ),
+            Col::new("coverage", "Cakupan", "Coverage"),
+        ],
+        rows: d
+            .programs
+            .iter()
+            .chain(&d.child_programs)
+            .map(|p| {
+                vec![
+                    region(&p.region),
+                    Cell::Text(format!("{} ({})", p.name, p.program)),
+                    Cell::Int(p.eligible),
+                    Cell::Int(p.enrolled),
+                    Cell::Int(p.excluded),
+                    Cell::Int(p.included),
+                    Cell::Percent(p.coverage_pct),
+                ]
+            })
+            .collect(),
+    };
+    let cases = Table {
+        title_id: format!("Kasus SLRT — {}", d.name),
+        title_en: format!("SLRT cases — {}", d.name),
+        columns: vec![
+            Col::new("kind", "Jenis", "Kind"),
+            Col::new("state", "Status", "State"),
+            Col::new("cases", "Kasus", "Cases"),
+            Col::new("overdue", "Lewat tenggat", "Overdue"),
+        ],
+        rows: d
+            .cases
+            .by_kind_state
+            .iter()
+            .map(|k| {
+                vec![
+                    Cell::Text(k.kind_label.clone()),
+                    Cell::Text(k.state_label.clone()),
+                    Cell::Int(k.cases),
+                    Cell::Int(k.overdue),
+                ]
+            })
+            .collect(),
+    };
+    let steps = Table {
+        title_id: format!("Waktu per langkah (jam) — {}", d.name),
+        title_en: format!("Time per step (hours) — {}", d.name),
+        columns: vec![
+            Col::new("step", "Langkah", "Step"),
+            Col::new("count", "Jumlah", "Count"),
+            Col::new("median_hours", "Median (jam)", "Median (hours)"),
+            Col::new("p90_hours", "Persentil 90 (jam)", "90th percentile (hours)"),
+        ],
+        rows: d
+            .cases
+            .steps
+            .iter()
+            .map(|s| {
+                vec![
+                    Cell::Text(s.label.clone()),
+                    Cell::Int(s.count),
+                    Cell::Text(format!("{:.1}", s.median_hours)),
+                    Cell::Text(format!("{:.1}", s.p90_hours)),
+                ]
+            })
+            .collect(),
+    };
+    vec![
+        ("regions", regions),
+        ("programs", programs),
+        ("cases", cases),
+        ("steps", steps),
+    ]
+}
+
+/// `GET /exports/dashboard/{table}.{csv|xlsx}?region=` (`regions`, `programs`, `cases`,
+/// `steps`) and `/exports/dashboard/summary.pdf?region=` (all of them, printable).
+pub async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    Query(q): Query<DashboardQuery>,
+) -> Response {
+    let caller = match crate::export::signed_in(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match export_file(&state, &caller, &file, q.region.as_deref()).await {
+        Ok(r) => r,
+        Err(e) => crate::export::failure(&state, &caller, e),
+    }
+}
+
+async fn export_file(
+    state: &AppState,
+    caller: &Caller,
+    file: &str,
+    region: Option<&str>,
+) -> ApiResult<Response> {
+    use crate::export::FileType;
+    monitoring(caller)?;
+    let (name, format) = crate::export::split_file(file).ok_or(ApiError::NotFound)?;
+    let region = scoped_region(caller, region)?;
+    let d = dashboard_of(state, &region).await?;
+    let suffix = if region.is_empty() {
+        "nasional".to_string()
+    } else {
+        region.clone()
+    };
+    let mut tables = tables(state, &d);
+    if (name, format) == ("summary", FileType::Pdf) {
+        let reports: Vec<_> = tables
+            .iter()
+            .map(|(_, t)| crate::export::report_table(t))
+            .collect();
+        let title = format!("Ringkasan {}", d.name);
+        let subtitle = format!(
+            "Data per {}; dicetak {}",
+            d.refreshed_at
+                .as_deref()
+                .map_or_else(|| "–".into(), ts_label),
+            ts_label(&selaras_store::now_utc())
+        );
+        let pdf = crate::export::blocking(move || {
+            selaras_letters::summary_pdf(&title, &subtitle, &reports)
+        })
+        .await?;
+        return Ok(crate::export::download(
+            "application/pdf",
+            &format!("ringkasan-{suffix}.pdf"),
+            axum::body::Body::from(pdf),
+        ));
+    }
+    if format == FileType::Pdf {
+        return Err(ApiError::NotFound);
+    }
+    let i = tables
+        .iter()
+        .position(|(n, _)| *n == name)
+        .ok_or(ApiError::NotFound)?;
+    let (n, table) = tables.swap_remove(i);
+    let ext = if format == FileType::Csv {
+        "csv"
+    } else {
+        "xlsx"
+    };
+    crate::export::respond(table, format, format!("dasbor-{n}-{suffix}.{ext}")).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_are_written_the_indonesian_way() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000), "1.000");
-        assert_eq!(thousands(15_600_000), "15.600.000");
-        assert_eq!(thousands(-1_234_567), "-1.234.567");
-        assert_eq!(percent(12.5), "12,5 %");
-        assert_eq!(percent(0.0), "0,0 %");
-    }
 
     #[test]
     fn the_window_is_twelve_months() {

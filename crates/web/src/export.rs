@@ -665,14 +665,14 @@ pub struct ExportQuery {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FileType {
+pub(crate) enum FileType {
     Csv,
     Xlsx,
     Pdf,
 }
 
 /// `name.ext` → (name, format).
-fn split_file(file: &str) -> Option<(&str, FileType)> {
+pub(crate) fn split_file(file: &str) -> Option<(&str, FileType)> {
     let (name, ext) = file.rsplit_once('.')?;
     let f = match ext {
         "csv" => FileType::Csv,
@@ -684,7 +684,7 @@ fn split_file(file: &str) -> Option<(&str, FileType)> {
 }
 
 /// The signed-in caller, or the answer to someone who is not.
-async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Caller, Response> {
+pub(crate) async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Caller, Response> {
     match crate::auth::caller(headers, &*state.store).await {
         Ok(Some(c)) => Ok(c),
         Ok(None) => {
@@ -705,7 +705,7 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Caller, Resp
 
 /// An error as the caller's side of the app shows it: a page for the web UI, problem+json
 /// for the API.
-fn failure(state: &AppState, caller: &Caller, e: ApiError) -> Response {
+pub(crate) fn failure(state: &AppState, caller: &Caller, e: ApiError) -> Response {
     if caller.via_cookie {
         crate::pages::error_page(state, Some(caller), e)
     } else {
@@ -744,14 +744,20 @@ fn region_suffix(region: Option<&RegionCode>) -> String {
     region.map(|r| format!("-{r}")).unwrap_or_default()
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> ApiResult<T> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| ApiError::Internal(format!("export task: {e}")))
 }
 
 /// A table in the format asked for (CSV, XLSX or, for eligibility runs, PDF).
-async fn respond(table: Table, format: FileType, filename: String) -> ApiResult<Response> {
+pub(crate) async fn respond(
+    table: Table,
+    format: FileType,
+    filename: String,
+) -> ApiResult<Response> {
     match format {
         FileType::Csv => Ok(csv_response(&table, &filename)),
         FileType::Xlsx => {

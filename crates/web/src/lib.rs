@@ -174,6 +174,7 @@ pub fn router(state: AppState) -> Router {
         .route("/households/{id}", get(pages::household))
         .route("/api/v1/dashboard", get(dashboard::get_dashboard))
         .route("/dashboard", get(dashboard::page))
+        .route("/exports/dashboard/{file}", get(dashboard::export))
         .route("/cases", get(case_pages::cases))
         .route(
             "/cases/new",

@@ -492,3 +492,72 @@ async fn a_complaint_from_the_desk_to_closing_in_chromium() {
     screenshot(&c, "25-status-360px.png").await;
     c.close().await.unwrap();
 }
+
+/// A national user drills down from the nation to one village's open cases on the
+/// dashboard, then downloads that village's table as Excel (fetched by the page itself,
+/// with its session).
+#[tokio::test]
+async fn a_dashboard_drill_down_and_an_export_in_chromium() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = TestApp::builder()
+        .user("admin", Role::Admin, "national")
+        .user("fas", Role::Facilitator, "12.22.01.2009")
+        .ranked()
+        .build_all()
+        .await
+        .remove(0);
+    let base = app.base.as_str();
+    // One open case in the village.
+    let fas = app.token("fas").await;
+    let (s, _, _) = app
+        .send(
+            "POST",
+            "/api/v1/cases",
+            Some(&fas),
+            Some(serde_json::json!({"kind": "complaint", "household_id": HH, "category": "membership", "description": "x", "channel": "walk_in"})),
+        )
+        .await;
+    assert_eq!(s, 201);
+    sign_in(&c, base, "admin").await;
+    click(&c, "nav.menu a[href='/dashboard']").await;
+    c.wait()
+        .for_element(Locator::XPath("//h1[starts-with(., 'Dasbor Indonesia')]"))
+        .await
+        .unwrap();
+    screenshot(&c, "31-dashboard-nation.png").await;
+    for code in ["12", "12.22", "12.22.01", "12.22.01.2009"] {
+        click(&c, &format!("#wilayah a[href='/dashboard?region={code}']")).await;
+        c.wait()
+            .for_element(Locator::XPath(&format!("//h1/span[text()='({code})']")))
+            .await
+            .unwrap_or_else(|e| panic!("drill-down to {code}: {e}"));
+    }
+    let body = c.source().await.unwrap();
+    assert!(
+        body.contains("Kasus terbuka") && body.contains("Pengaduan"),
+        "the village's open case"
+    );
+    screenshot(&c, "32-dashboard-village.png").await;
+    let href = c
+        .find(Locator::Id("unduh-regions-xlsx"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(href, "/exports/dashboard/regions.xlsx?region=12.22.01.2009");
+    let got = c
+        .execute_async(
+            "const [url, done] = arguments; fetch(url).then(r => r.arrayBuffer().then(b => done([r.status, r.headers.get('content-type'), b.byteLength])));",
+            vec![serde_json::json!(href)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(got[0], 200, "{got}");
+    assert!(got[1].as_str().unwrap().contains("spreadsheetml"), "{got}");
+    assert!(got[2].as_u64().unwrap() > 1_000, "{got}");
+    c.close().await.unwrap();
+}

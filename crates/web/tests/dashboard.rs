@@ -146,6 +146,90 @@ async fn dashboards_drill_down_inside_the_callers_region() {
             200
         );
 
+        // Exports: every table as CSV and Excel, a printable summary; an empty region gives
+        // the header only; outside the region, 404.
+        let get = |path: String, token: String| {
+            let app = &app;
+            async move {
+                let r = app
+                    .http
+                    .get(format!("{}{path}", app.base))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status().as_u16();
+                let ct = r
+                    .headers()
+                    .get("content-type")
+                    .map(|v| v.to_str().unwrap().to_string())
+                    .unwrap_or_default();
+                (status, ct, r.bytes().await.unwrap().to_vec())
+            }
+        };
+        let (s, ct, csv) = get(
+            "/exports/dashboard/regions.csv?region=12".into(),
+            admin.clone(),
+        )
+        .await;
+        assert_eq!(s, 200);
+        assert!(ct.starts_with("text/csv"), "{ct}");
+        let text = String::from_utf8_lossy(&csv);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[0].contains("region,households,members"),
+            "{}",
+            lines[0]
+        );
+        let regencies = app.get_json("/api/v1/dashboard?region=12", &admin).await.2["children"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(
+            lines.len(),
+            2 + regencies,
+            "header, the province, its regencies"
+        );
+        for t in ["regions", "programs", "cases", "steps"] {
+            let (s, ct, body) = get(
+                format!("/exports/dashboard/{t}.xlsx?region=12.22"),
+                admin.clone(),
+            )
+            .await;
+            assert_eq!(s, 200, "{t}");
+            assert!(ct.contains("spreadsheetml"), "{ct}");
+            assert!(body.starts_with(b"PK"), "an xlsx is a zip");
+        }
+        let (s, _, pdf) = get("/exports/dashboard/summary.pdf".into(), fas.clone()).await;
+        assert_eq!(s, 200);
+        assert!(pdf.starts_with(b"%PDF-"));
+        let (s, _, empty) = get(
+            "/exports/dashboard/regions.csv?region=12.22.01.2010".into(),
+            admin.clone(),
+        )
+        .await;
+        assert_eq!(s, 200, "an empty region exports, it does not fail");
+        assert_eq!(
+            String::from_utf8_lossy(&empty).lines().count(),
+            1,
+            "the header only"
+        );
+        assert_eq!(
+            get(
+                "/exports/dashboard/regions.csv?region=12.22".into(),
+                fas.clone()
+            )
+            .await
+            .0,
+            404
+        );
+        assert_eq!(
+            get("/exports/dashboard/nothing.csv".into(), admin.clone())
+                .await
+                .0,
+            404
+        );
+
         // The page: breadcrumbs, drill-down links, charts; outside the region a notice.
         web_sign_in(&app, "sup").await;
         let page = app.page("/dashboard").await;

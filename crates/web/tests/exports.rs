@@ -506,7 +506,7 @@ async fn every_table_of_an_eligibility_run_to_csv_xlsx_and_pdf_inside_the_caller
 }
 
 fn case(i: usize) -> Value {
-    let (kind, category) = if i % 3 == 0 {
+    let (kind, category) = if i.is_multiple_of(3) {
         ("need", "pkh")
     } else {
         ("complaint", "membership")

@@ -88,6 +88,10 @@ const OPEN: &[(&str, &str, Filter)] = &[
         "/api/v1/eligibility-runs/{id}/quota",
         Filter::QuotaUnits,
     ),
+    // The ministry's indicators: targets and aggregate actual values per year, no
+    // personal data; a region other than one's own is 404 (probed with `region=`).
+    ("GET", "/api/v1/indicators", Filter::Global),
+    ("GET", "/api/v1/indicators/{code}", Filter::Global),
     ("GET", "/api/v1/cases", Filter::TargetOnly),
     ("GET", "/api/v1/visits", Filter::TargetOnly),
     // Dashboards: aggregate figures of the caller's region (by default their own); a
@@ -249,6 +253,7 @@ fn path_value(fx: &Fixture, path: &str, before: &str, name: &str) -> String {
         ("programs", "code") => "pkh".into(),
         ("catalogue", "version") => fx.catalogue_version.to_string(),
         ("eligibility-runs", "id") => fx.run_id.to_string(),
+        ("indicators", "code") => "ikk.pkh.kesehatan".into(),
         _ => panic!(
             "{path}: no value for the path parameter {{{name}}} after /{before}/: add a real id \
              of something in {VILLAGE} to routes.rs"
@@ -290,6 +295,9 @@ fn body_for(fx: &Fixture, method: &str, path: &str) -> Value {
         ("PUT", "/api/v1/case-settings") => fx.settings.clone(),
         ("POST", "/api/v1/eligibility-runs") => json!({"as_of": "2026-01-01"}),
         ("POST", "/api/v1/visits") => visit(),
+        ("POST", "/api/v1/indicators/{code}/values") => {
+            json!({"year": 2025, "region": VILLAGE, "value": "80"})
+        }
         _ => json!({}),
     }
 }
@@ -537,7 +545,11 @@ async fn judge(
                     };
                     let region = body["region"].as_str().ok_or("no region")?;
                     let children = body["children"].as_array().ok_or("no children")?;
-                    if !inside(region) || children.iter().any(|c| !inside(c["region"].as_str().unwrap_or(""))) {
+                    if !inside(region)
+                        || children
+                            .iter()
+                            .any(|c| !inside(c["region"].as_str().unwrap_or("")))
+                    {
                         Err(format!("LEAK: figures of another region: {region}"))
                     } else {
                         Ok(())
