@@ -111,6 +111,7 @@ struct CasesPage {
     all: Vec<Row>,
     status: String,
     kind: String,
+    region: String,
     page: i64,
     more: bool,
     states: Vec<(&'static str, &'static str)>,
@@ -125,6 +126,9 @@ pub struct ListForm {
     status: String,
     #[serde(default)]
     kind: String,
+    /// A region inside the caller's (e.g. from a dashboard).
+    #[serde(default)]
+    region: String,
     page: Option<i64>,
 }
 
@@ -161,6 +165,7 @@ pub async fn cases(
         let all = load(CaseQuery {
             status: Some(f.status.clone()),
             kind: Some(f.kind.clone()),
+            region: Some(f.region.clone()),
             page: Some(page),
             ..CaseQuery::default()
         })
@@ -194,6 +199,7 @@ pub async fn cases(
         all: rows(&all),
         status: f.status,
         kind: f.kind,
+        region: f.region,
         page,
         states: selaras_domain::cases::CaseState::ALL
             .iter()

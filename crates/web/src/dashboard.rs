@@ -431,6 +431,8 @@ struct DashboardPage {
     steps: Vec<(String, String, String, String)>,
     referrals: Vec<(String, String, String)>,
     downloads: Vec<(&'static str, &'static str)>,
+    /// Roles that read personal data may open the cases behind the figures.
+    can_read_cases: bool,
 }
 
 fn level_label(level: &str) -> &'static str {
@@ -555,6 +557,8 @@ pub async fn page(
         Some(100.0),
     );
     let page = DashboardPage {
+        can_read_cases: authorize(&c.principal, Permission::ReadPersonalData, None)
+            == Decision::Allow,
         downloads: vec![
             ("regions", "wilayah"),
             ("programs", "program"),

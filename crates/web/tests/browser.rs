@@ -540,6 +540,29 @@ async fn a_dashboard_drill_down_and_an_export_in_chromium() {
         "the village's open case"
     );
     screenshot(&c, "32-dashboard-village.png").await;
+    // From the figures to the cases behind them, and those to Excel.
+    click(&c, "#kasus-terbuka").await;
+    c.wait()
+        .for_element(Locator::XPath(
+            "//section[@id='semua']//li[contains(., 'Pengaduan')]",
+        ))
+        .await
+        .unwrap();
+    screenshot(&c, "33-village-cases.png").await;
+    let cases_xlsx = c
+        .find(Locator::Id("unduh-kasus-xlsx"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(cases_xlsx.contains("region=12.22.01.2009"), "{cases_xlsx}");
+    c.back().await.unwrap();
+    c.wait()
+        .for_element(Locator::Id("unduh-regions-xlsx"))
+        .await
+        .unwrap();
     let href = c
         .find(Locator::Id("unduh-regions-xlsx"))
         .await
@@ -559,5 +582,14 @@ async fn a_dashboard_drill_down_and_an_export_in_chromium() {
     assert_eq!(got[0], 200, "{got}");
     assert!(got[1].as_str().unwrap().contains("spreadsheetml"), "{got}");
     assert!(got[2].as_u64().unwrap() > 1_000, "{got}");
+    let got = c
+        .execute_async(
+            "const [url, done] = arguments; fetch(url).then(r => r.arrayBuffer().then(b => done([r.status, r.headers.get('content-type'), b.byteLength])));",
+            vec![serde_json::json!(cases_xlsx)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(got[0], 200, "{got}");
+    assert!(got[1].as_str().unwrap().contains("spreadsheetml"), "{got}");
     c.close().await.unwrap();
 }

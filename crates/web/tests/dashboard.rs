@@ -252,3 +252,53 @@ async fn dashboards_drill_down_inside_the_callers_region() {
         );
     }
 }
+
+/// Every page with its assets stays under 200 KB (a slow link), and every form field has
+/// a label.
+#[tokio::test]
+async fn pages_are_light_and_their_fields_labelled() {
+    let app = TestApp::builder()
+        .user("admin", Role::Admin, "national")
+        .ranked()
+        .build_all()
+        .await
+        .remove(0);
+    let css = app.page("/assets/app.css").await.len();
+    let login = app.page("/login").await;
+    web_sign_in(&app, "admin").await;
+    let mut pages = vec![("/login".to_string(), login)];
+    for path in [
+        "/".to_string(),
+        format!("/?q={HH}"),
+        format!("/households/{HH}"),
+        "/cases".into(),
+        "/cases/new".into(),
+        "/dashboard".into(),
+        "/dashboard?region=12".into(),
+        "/programs".into(),
+        "/eligibility".into(),
+        "/indicators".into(),
+        "/status".into(),
+    ] {
+        let body = app.page(&path).await;
+        pages.push((path, body));
+    }
+    for (path, body) in &pages {
+        let total = body.len() + css;
+        assert!(total < 200_000, "{path}: {total} bytes with its stylesheet");
+        assert!(
+            body.contains("<html lang=\"id\">"),
+            "{path}: the language is declared"
+        );
+        // Each input, select and textarea with an id has a <label for=…>.
+        for tag in ["<input id=\"", "<select id=\"", "<textarea id=\""] {
+            for part in body.split(tag).skip(1) {
+                let id = part.split('"').next().unwrap();
+                assert!(
+                    body.contains(&format!("<label for=\"{id}\"")),
+                    "{path}: the field {id} has no label"
+                );
+            }
+        }
+    }
+}
