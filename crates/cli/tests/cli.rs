@@ -174,6 +174,26 @@ fn generate_is_deterministic_and_import_prints_key_values() {
     // Again: nothing changes.
     let (_, out, _) = run(&["import", "--db", &db, a.to_str().unwrap()]);
     assert!(last_line(&out).contains("changed=0"), "{out}");
+    // The dashboard figures: every village the first time, none when nothing changed.
+    let (code, out, err) = run(&["stats", "refresh", "--db", &db]);
+    assert_eq!(code, 0, "{err}");
+    let villages: i64 = keys(last_line(&out))["villages"].parse().unwrap();
+    assert!(
+        villages > 0 && last_line(&out).contains("full=true"),
+        "{out}"
+    );
+    assert_eq!(
+        query(
+            &t.path().join("r.db"),
+            "SELECT households FROM region_stats WHERE region = ''"
+        ),
+        300
+    );
+    let (_, out, _) = run(&["stats", "refresh", "--db", &db]);
+    assert!(
+        last_line(&out).starts_with("villages=0 full=false"),
+        "{out}"
+    );
 }
 
 #[test]
