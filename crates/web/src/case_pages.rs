@@ -23,6 +23,7 @@ use crate::auth::Caller;
 use crate::case_api::ClientAddr;
 use crate::casework::{self, ActionRequest, CaseQuery, CaseView, NewCaseRequest, CHANNELS};
 use crate::error::ApiError;
+use crate::i18n::Tr;
 use crate::pages::{
     error_page, field_label, page_caller, render, ts_label, user_bar, value_label, UserBar,
 };
@@ -104,6 +105,7 @@ fn rows(vs: &[CaseView]) -> Vec<Row> {
 #[template(path = "cases.html")]
 struct CasesPage {
     user: Option<UserBar>,
+    t: Tr,
     csrf: String,
     can_record: bool,
     mine: Vec<Row>,
@@ -191,6 +193,7 @@ pub async fn cases(
     };
     let p = CasesPage {
         user: Some(user_bar(&state, &c)),
+        t: Tr::current(),
         csrf: c.session.csrf.clone(),
         can_record: may_record(&c),
         mine: rows(&mine),
@@ -256,6 +259,7 @@ const FORM_MEMBERS: usize = 3;
 #[template(path = "case_new.html")]
 struct NewCasePage {
     user: Option<UserBar>,
+    t: Tr,
     csrf: String,
     error: Option<String>,
     values: HashMap<String, String>,
@@ -311,6 +315,7 @@ async fn new_case_page(
     }
     let p = NewCasePage {
         user: Some(user_bar(state, c)),
+        t: Tr::current(),
         csrf: c.session.csrf.clone(),
         error,
         values,
@@ -536,6 +541,7 @@ struct ActionButton {
 #[template(path = "case.html")]
 struct CasePage {
     user: Option<UserBar>,
+    t: Tr,
     csrf: String,
     c: CaseView,
     region_label: String,
@@ -583,6 +589,7 @@ async fn case_page_for(state: &AppState, c: &Caller, id: i64, error: Option<Stri
     let (proposed_household, proposed_members) = proposed_rows(v.proposed.as_ref());
     let p = CasePage {
         user: Some(user_bar(state, c)),
+        t: Tr::current(),
         csrf: c.session.csrf.clone(),
         region_label: v.region.label(),
         created: format!("{} oleh {}", ts_label(&v.created_at), v.created_by),
@@ -873,6 +880,7 @@ pub async fn letter(
 #[template(path = "status.html")]
 struct StatusPage {
     user: Option<UserBar>,
+    t: Tr,
     csrf: String,
     case: String,
     error: Option<String>,
@@ -895,6 +903,7 @@ pub async fn status(
 ) -> Response {
     let mut p = StatusPage {
         user: None,
+        t: Tr::current(),
         csrf: String::new(),
         case: f.case.chars().take(20).collect(),
         error: None,

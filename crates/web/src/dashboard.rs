@@ -23,6 +23,7 @@ use crate::auth::Caller;
 use crate::charts;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::export::{percent, thousands};
+use crate::i18n::Tr;
 use crate::pages::{error_page, page_caller, render, ts_label, user_bar, UserBar};
 use crate::AppState;
 
@@ -414,6 +415,7 @@ struct ChildRow {
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     user: Option<UserBar>,
+    t: Tr,
     csrf: String,
     notice: Option<String>,
     d: Dashboard,
@@ -566,6 +568,7 @@ pub async fn page(
             ("steps", "waktu per langkah"),
         ],
         user: Some(user_bar(&state, &c)),
+        t: Tr::current(),
         csrf: c.session.csrf.clone(),
         notice,
         crumbs,

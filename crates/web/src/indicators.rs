@@ -38,6 +38,7 @@ use selaras_store::indicators::{IndicatorValue, IndicatorValueFilter, NewIndicat
 use crate::api::ApiCaller;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::i18n::Tr;
 use crate::pages::{error_page, page_caller, render, ts_label, user_bar, UserBar};
 use crate::program_pages::csrf_refused;
 use crate::views::RegionView;
@@ -1415,6 +1416,7 @@ struct Choice {
 #[template(path = "indicators.html")]
 struct IndicatorsPage {
     user: Option<UserBar>,
+    t: Tr,
     csrf: String,
     title: String,
     catalogue_note: String,
@@ -1513,6 +1515,7 @@ async fn list_page(
     });
     let page = IndicatorsPage {
         user: Some(user_bar(state, c)),
+        t: Tr::current(),
         csrf: c.session.csrf.clone(),
         title: list.catalogue.title_id.clone(),
         catalogue_note: match list.catalogue.stored_version {
@@ -1701,6 +1704,7 @@ struct HistoryRow {
 #[template(path = "indicator.html")]
 struct IndicatorPage {
     user: Option<UserBar>,
+    t: Tr,
     csrf: String,
     code: String,
     name_id: String,
@@ -1790,6 +1794,7 @@ pub async fn indicator_page(
         .collect();
     let page = IndicatorPage {
         user: Some(user_bar(&state, &c)),
+        t: Tr::current(),
         csrf: c.session.csrf.clone(),
         code: v.code.clone(),
         name_id: v.name_id.clone(),

@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod i18n;
 pub mod indicators;
 pub mod limit;
 pub mod outbox;
@@ -91,7 +92,15 @@ async fn not_found(uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {
         ApiError::NotFound.into_response()
     } else {
-        (StatusCode::NOT_FOUND, axum::response::Html("<!doctype html><html lang=\"id\"><title>Tidak ditemukan</title><p>Halaman tidak ditemukan. <a href=\"/\">Beranda</a></p></html>")).into_response()
+        let t = i18n::Tr::current();
+        let html = format!(
+            "<!doctype html><html lang=\"{}\"><title>{}</title><p>{} <a href=\"/\">{}</a></p></html>",
+            t.code(),
+            t.get("message-not-found"),
+            t.get("message-page-not-found"),
+            t.get("message-home")
+        );
+        (StatusCode::NOT_FOUND, axum::response::Html(html)).into_response()
     }
 }
 
@@ -196,6 +205,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/eligibility/{id}", get(program_pages::run))
         .route("/assets/app.css", get(css))
+        .route("/lang/{code}", get(i18n::switch))
         .merge(export::routes())
         .merge(indicators::routes())
         .fallback(not_found)
@@ -204,6 +214,7 @@ pub fn router(state: AppState) -> Router {
             audit::audit_writes,
         ))
         .layer(axum::middleware::from_fn(audit::with_origin))
+        .layer(axum::middleware::from_fn(i18n::scope))
         .layer(axum::middleware::map_response(security_headers))
         .layer(DefaultBodyLimit::max(1 << 20))
         .layer(CatchPanicLayer::custom(panic_response))

@@ -15,6 +15,7 @@ use selaras_domain::RegionScope;
 
 use crate::auth::{self, Caller, SESSION_COOKIE, SESSION_HOURS};
 use crate::error::ApiError;
+use crate::i18n::{self, Tr};
 use crate::views::{self, RegionView};
 use crate::AppState;
 
@@ -36,7 +37,7 @@ pub(crate) fn user_bar(state: &AppState, c: &Caller) -> UserBar {
 
 fn scope_label(state: &AppState, s: &RegionScope) -> String {
     match s {
-        RegionScope::National => "Nasional".into(),
+        RegionScope::National => i18n::text("base-national"),
         RegionScope::Region(code) => RegionView::new(state.regions, code).label(),
     }
 }
@@ -52,6 +53,7 @@ pub(crate) fn render(t: &impl Template, status: StatusCode) -> Response {
 #[template(path = "message.html")]
 struct MessagePage {
     user: Option<UserBar>,
+    t: Tr,
     csrf: String,
     title: String,
     message: String,
@@ -65,11 +67,12 @@ pub fn error_page(state: &AppState, caller: Option<&Caller>, e: ApiError) -> Res
     let status = e.status();
     let page = MessagePage {
         user: caller.map(|c| user_bar(state, c)),
+        t: Tr::current(),
         csrf: caller.map(|c| c.session.csrf.clone()).unwrap_or_default(),
         title: match status {
-            StatusCode::NOT_FOUND => "Tidak ditemukan".into(),
-            StatusCode::FORBIDDEN => "Tidak diizinkan".into(),
-            _ => "Tidak dapat diproses".into(),
+            StatusCode::NOT_FOUND => i18n::text("message-not-found"),
+            StatusCode::FORBIDDEN => i18n::text("message-forbidden"),
+            _ => i18n::text("message-unprocessable"),
         },
         message: e.message_id(),
     };
@@ -89,6 +92,7 @@ pub(crate) async fn page_caller(
 #[template(path = "login.html")]
 struct LoginPage {
     user: Option<UserBar>,
+    t: Tr,
     csrf: String,
     login_csrf: String,
     username: String,
@@ -104,6 +108,7 @@ fn login_page(
     let token = auth::random_token();
     let page = LoginPage {
         user: None,
+        t: Tr::current(),
         csrf: String::new(),
         login_csrf: token.clone(),
         username,
@@ -152,7 +157,7 @@ pub async fn login(
         return login_page(
             &state,
             f.username,
-            Some("Formulir kedaluwarsa; silakan coba lagi.".into()),
+            Some(i18n::text("login-expired")),
             StatusCode::BAD_REQUEST,
         );
     }
@@ -172,7 +177,7 @@ pub async fn login(
         Err(ApiError::Unauthorized) => login_page(
             &state,
             f.username,
-            Some("Nama pengguna atau kata sandi salah.".into()),
+            Some(i18n::text("login-wrong")),
             StatusCode::UNAUTHORIZED,
         ),
         Err(e) => error_page(&state, None, e),
@@ -226,6 +231,7 @@ pub struct HitRow {
 #[template(path = "search.html")]
 struct SearchPage {
     user: Option<UserBar>,
+    t: Tr,
     csrf: String,
     scope_label: String,
     q: String,
@@ -254,6 +260,7 @@ pub async fn search(
     };
     let mut page = SearchPage {
         user: Some(user_bar(&state, &caller)),
+        t: Tr::current(),
         csrf: caller.session.csrf.clone(),
         scope_label: scope_label(&state, &caller.principal.scope),
         q: sq.q.trim().chars().take(120).collect(),
@@ -263,9 +270,7 @@ pub async fn search(
         can_record: authorize(&caller.principal, Permission::RecordCase, None) == Decision::Allow,
     };
     if authorize(&caller.principal, Permission::SearchRegistry, None) != Decision::Allow {
-        page.notice = Some(
-            "Peran Anda tidak dapat melihat data perorangan; gunakan halaman pemantauan.".into(),
-        );
+        page.notice = Some(i18n::text("search-no-personal"));
         return render(&page, StatusCode::OK);
     }
     if page.q.chars().count() >= 3 {
@@ -307,7 +312,7 @@ pub async fn search(
             Err(e) => return error_page(&state, Some(&caller), e.into()),
         }
     } else if !page.q.is_empty() {
-        page.notice = Some("Ketik sedikitnya 3 huruf.".into());
+        page.notice = Some(i18n::text("search-too-short"));
     }
     render(&page, StatusCode::OK)
 }
@@ -337,6 +342,7 @@ pub struct HistoryRow {
 #[template(path = "household.html")]
 struct HouseholdPage {
     user: Option<UserBar>,
+    t: Tr,
     csrf: String,
     h: views::HouseholdView,
     region_label: String,
@@ -388,9 +394,9 @@ fn program_rows(
             let (status, reason) = if p.unit == "household" {
                 let v = &p.verdicts[0];
                 let status = match v.eligible {
-                    Some(true) => "Layak",
-                    Some(false) => "Tidak layak",
-                    None => "Belum dapat diputuskan",
+                    Some(true) => i18n::pick("Layak", "Eligible"),
+                    Some(false) => i18n::pick("Tidak layak", "Not eligible"),
+                    None => i18n::pick("Belum dapat diputuskan", "Cannot be decided yet"),
                 };
                 (status.to_string(), v.reason.clone())
             } else {
@@ -401,13 +407,13 @@ fn program_rows(
                     .filter_map(|v| v.nik.as_deref().map(name_of))
                     .collect();
                 let status = if yes.is_empty() {
-                    "Tidak ada anggota yang layak".to_string()
+                    i18n::pick("Tidak ada anggota yang layak", "No member is eligible").to_string()
                 } else {
-                    format!("Layak: {}", yes.join(", "))
+                    format!("{}: {}", i18n::pick("Layak", "Eligible"), yes.join(", "))
                 };
                 // The reason of the first member not eligible, if any.
                 let reason = p.verdicts.iter().find(|v| v.eligible != Some(true)).map_or(
-                    "semua anggota memenuhi".to_string(),
+                    i18n::pick("semua anggota memenuhi", "all members qualify").to_string(),
                     |v| {
                         format!(
                             "{}: {}",
@@ -430,9 +436,17 @@ fn program_rows(
                             format!("{}: ", name_of(&q.nik))
                         };
                         if q.status == "selected" {
-                            format!("{who}terpilih (urutan {})", q.position)
+                            format!(
+                                "{who}{} {})",
+                                i18n::pick("terpilih (urutan", "selected (place"),
+                                q.position
+                            )
                         } else {
-                            format!("{who}daftar tunggu nomor {}", q.position)
+                            format!(
+                                "{who}{} {}",
+                                i18n::pick("daftar tunggu nomor", "waiting list number"),
+                                q.position
+                            )
                         }
                     })
                     .collect::<Vec<_>>()
@@ -444,8 +458,8 @@ fn program_rows(
                 code: p.code,
                 status,
                 enrolled: match p.enrolled {
-                    Some(true) => "terdaftar".into(),
-                    Some(false) => "tidak terdaftar".into(),
+                    Some(true) => i18n::pick("terdaftar", "enrolled").into(),
+                    Some(false) => i18n::pick("tidak terdaftar", "not enrolled").into(),
                     None => "–".into(),
                 },
                 reason,
@@ -858,6 +872,7 @@ pub async fn household(
         programs,
         since,
         user: Some(user_bar(&state, &caller)),
+        t: Tr::current(),
         csrf: caller.session.csrf.clone(),
         region_label: h.region.label(),
         exit_label: h

@@ -14,6 +14,7 @@ use selaras_domain::access::{authorize, Decision, Permission};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::i18n::Tr;
 use crate::pages::{error_page, page_caller, render, ts_label, user_bar, UserBar};
 use crate::views::{self, CatalogueProgramView, CatalogueVersionView, DryRunView};
 use crate::AppState;
@@ -141,6 +142,7 @@ impl From<&CatalogueProgramView> for ProgramLine {
 #[template(path = "programs.html")]
 struct ProgramsPage {
     user: Option<UserBar>,
+    t: Tr,
     csrf: String,
     in_force: String,
     programs: Vec<ProgramLine>,
@@ -182,6 +184,7 @@ async fn programs_page(
     };
     let page = ProgramsPage {
         user: Some(user_bar(state, c)),
+        t: Tr::current(),
         csrf: c.session.csrf.clone(),
         in_force: in_force.map_or("katalog bawaan (programs-default)".into(), |v| {
             format!("versi {v}")
@@ -299,6 +302,7 @@ struct DryRunLine {
 #[template(path = "catalogue_version.html")]
 struct VersionPage {
     user: Option<UserBar>,
+    t: Tr,
     csrf: String,
     v: VersionRow,
     is_draft: bool,
@@ -366,6 +370,7 @@ pub async fn version(
     });
     let page = VersionPage {
         user: Some(user_bar(&state, &c)),
+        t: Tr::current(),
         csrf: c.session.csrf.clone(),
         is_draft: detail.version.status == "draft",
         v: (&detail.version).into(),
@@ -429,6 +434,7 @@ struct RunLine {
 #[template(path = "runs.html")]
 struct RunsPage {
     user: Option<UserBar>,
+    t: Tr,
     csrf: String,
     runs: Vec<RunLine>,
     can_run: bool,
@@ -450,6 +456,7 @@ pub async fn runs(State(state): State<AppState>, headers: HeaderMap) -> Response
     };
     let page = RunsPage {
         user: Some(user_bar(&state, &c)),
+        t: Tr::current(),
         csrf: c.session.csrf.clone(),
         runs: runs
             .iter()
@@ -505,6 +512,7 @@ struct QuotaLine {
 #[template(path = "run.html")]
 struct RunPage {
     user: Option<UserBar>,
+    t: Tr,
     csrf: String,
     run: RunLine,
     scope: String,
@@ -566,6 +574,7 @@ pub async fn run(
     };
     let page = RunPage {
         user: Some(user_bar(&state, &c)),
+        t: Tr::current(),
         csrf: c.session.csrf.clone(),
         run: RunLine {
             id: r.id,

@@ -593,3 +593,53 @@ async fn a_dashboard_drill_down_and_an_export_in_chromium() {
     assert!(got[1].as_str().unwrap().contains("spreadsheetml"), "{got}");
     c.close().await.unwrap();
 }
+
+/// The language link in the header of a 360-px phone: the next page is English and the
+/// page still fits.
+#[tokio::test]
+async fn switching_to_english_from_the_header_in_chromium() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = TestApp::builder()
+        .user("fas.bahasa", Role::Facilitator, "12.22.01.2009")
+        .ranked()
+        .build_all()
+        .await
+        .remove(0);
+    c.set_window_size(360, 740).await.unwrap();
+    sign_in(&c, &app.base, "fas.bahasa").await;
+    c.goto(&format!("{}/households/{HH}", app.base))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::XPath("//h2[text()='Anggota rumah tangga']"))
+        .await
+        .unwrap();
+    click(&c, "header a#ganti-bahasa").await;
+    c.wait()
+        .for_element(Locator::XPath("//h2[text()='Household members']"))
+        .await
+        .unwrap();
+    assert!(c
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .ends_with(&format!("/households/{HH}")));
+    let lang = c
+        .execute("return document.documentElement.lang;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(lang.as_str(), Some("en"));
+    fits(&c, "the English household page").await;
+    screenshot(&c, "40-english-household-360.png").await;
+    // The next page stays English.
+    c.goto(&format!("{}/", app.base)).await.unwrap();
+    c.wait()
+        .for_element(Locator::XPath("//h1[text()='Find a household']"))
+        .await
+        .unwrap();
+    fits(&c, "the English search page").await;
+    c.close().await.unwrap();
+}

@@ -89,6 +89,24 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// A GET with the client's cookies, not following redirects: (status, Location, body).
+    pub async fn get_with_location(&self, path: &str) -> (u16, String, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let location = r
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        (status, location, r.text().await.unwrap())
+    }
+
     /// A JSON call: (status, content type, body as JSON or `Null`).
     pub async fn send(
         &self,

@@ -1,0 +1,117 @@
+# Selaras: page text in English. Exactly the keys of id/main.ftl (tested).
+
+## base.html: header, menu, footer
+base-skip = Skip to content
+base-brand = Integrated Social Service and Referral System
+base-menu = Main menu
+base-account = Account
+base-language = Language
+base-nav-search = Search
+base-nav-cases = Cases
+base-nav-dashboard = Dashboard
+base-nav-indicators = Indicators
+base-nav-programs = Programs
+base-nav-eligibility = Eligibility
+base-sign-out = Sign out
+base-status = Check a case's status
+base-regions-data = region data: idn-area-data (ODbL)
+base-national = National
+
+## errors and messages
+message-home = Back to the start page
+message-not-found = Not found
+message-forbidden = Not allowed
+message-unprocessable = Cannot be processed
+message-page-not-found = Page not found.
+
+## login.html
+login-title = Sign in
+login-username = Username
+login-password = Password
+login-submit = Sign in
+login-expired = The form has expired; please try again.
+login-wrong = Wrong username or password.
+
+## search.html
+search-title = Find a household
+search-intro = By NIK, family card (KK) number (16 digits) or name, in { $scope }.
+search-q = NIK / KK number / name
+search-submit = Search
+search-none = No household in your region matches.
+search-register = Register a new household
+search-results = { $n } results
+search-col-household = Household
+search-col-head = Head
+search-col-match = Match
+search-col-members = Members
+search-col-region = Region
+search-unregistered = Family not registered yet?
+search-record-registration = Record a new registration
+search-cases-visits = Cases and visits
+search-no-personal = Your role cannot see personal data; use the monitoring pages.
+search-too-short = Type at least 3 characters.
+
+## household.html
+hh-title = Household
+hh-exit = Left
+hh-version = Version
+hh-since = since
+hh-by = by
+hh-by-col = By
+hh-open-cases = Open cases
+hh-no-open-cases = No open cases.
+hh-record-case = Record a case for this household
+hh-visits = Visits
+hh-no-visits = No visits recorded yet.
+hh-visit-date = Date of visit
+hh-visit-purpose = Purpose
+hh-visit-note = Visit note
+hh-visit-submit = Record visit
+hh-ranking = PMT ranking
+hh-why-score = Why this score: what each model variable adds
+hh-col-variable = Variable
+hh-col-value = Household's value
+hh-col-contribution = Adds to the score
+hh-score-rounded = Score (rounded to 6 decimals)
+hh-editions = Ranking editions
+hh-col-edition = Edition
+hh-col-model = Model
+hh-col-data-as-of = Data as of
+hh-col-score = Score
+hh-col-decile-national = National decile
+hh-col-decile-province = Province decile
+hh-col-decile-regency = Regency/city decile
+hh-no-edition = No ranking edition includes this household yet.
+hh-programs = Programs
+hh-programs-caption = Eligibility under the program catalogue's rules and the newest ranking
+hh-col-program = Program
+hh-col-eligibility = Eligibility
+hh-col-enrolment = Enrolment
+hh-col-quota = Quota
+hh-col-reason = Reason
+hh-members = Household members
+hh-col-kk = KK number
+hh-col-name = Name
+hh-col-relation = Relation
+hh-col-sex = M/F
+hh-col-birth-date = Date of birth
+hh-col-age = Age
+hh-col-education = Education
+hh-col-working = Working
+hh-housing = Housing
+hh-assets = Assets
+hh-history = Version history
+hh-col-subject = Subject
+hh-col-valid-from = Valid from
+hh-col-valid-to = Until
+hh-col-changed = Fields changed
+
+## shared by case lists
+case-due = due
+
+## status.html (public, no sign-in)
+status-title = Case status
+status-intro = Enter the case number from the SLRT letter or message and the NIK of one family member.
+status-case-number = Case number
+status-submit = Show status
+status-next-step = Next step

