@@ -15,7 +15,7 @@ use axum::Form;
 use serde::Deserialize;
 
 use selaras_domain::access::{authorize, Decision, Permission};
-use selaras_domain::cases::{Action, CaseKind};
+use selaras_domain::cases::{Action, CaseKind, CaseState};
 use selaras_domain::codes::column_options;
 use selaras_domain::registry::{Kind, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 
@@ -23,7 +23,7 @@ use crate::auth::Caller;
 use crate::case_api::ClientAddr;
 use crate::casework::{self, ActionRequest, CaseQuery, CaseView, NewCaseRequest, CHANNELS};
 use crate::error::ApiError;
-use crate::i18n::Tr;
+use crate::i18n::{self, Tr};
 use crate::pages::{
     error_page, field_label, page_caller, render, ts_label, user_bar, value_label, UserBar,
 };
@@ -80,14 +80,19 @@ fn rows(vs: &[CaseView]) -> Vec<Row> {
         .map(|v| Row {
             id: v.id,
             number: v.number.clone(),
-            kind: v.kind_label.clone(),
-            status: v.status_label.clone(),
+            kind: CaseKind::parse(&v.kind).map_or_else(
+                || v.kind_label.clone(),
+                |k| i18n::pick(k.label_id(), k.label_en()).into(),
+            ),
+            status: CaseState::parse(&v.status).map_or_else(
+                || v.status_label.clone(),
+                |s| i18n::pick(s.label_id(), s.label_en()).into(),
+            ),
             category: v.category_label.clone(),
-            region: v
-                .region
-                .name
-                .clone()
-                .unwrap_or_else(|| v.region.code.clone()),
+            region: match &v.region.name {
+                Some(name) => format!("{name} ({})", v.region.code),
+                None => v.region.code.clone(),
+            },
             due: due_label(v),
             overdue: v.overdue,
             escalated: v
@@ -206,11 +211,11 @@ pub async fn cases(
         page,
         states: selaras_domain::cases::CaseState::ALL
             .iter()
-            .map(|s| (s.code(), s.label_id()))
+            .map(|s| (s.code(), i18n::pick(s.label_id(), s.label_en())))
             .collect(),
         kinds: CaseKind::ALL
             .iter()
-            .map(|k| (k.code(), k.label_id()))
+            .map(|k| (k.code(), i18n::pick(k.label_id(), k.label_en())))
             .collect(),
         visits: visit_rows(&visits),
     };
@@ -321,7 +326,7 @@ async fn new_case_page(
         values,
         kinds: CaseKind::ALL
             .iter()
-            .map(|k| (k.code(), k.label_id()))
+            .map(|k| (k.code(), i18n::pick(k.label_id(), k.label_en())))
             .collect(),
         channels: CHANNELS.iter().map(|(c, l, _)| (*c, *l)).collect(),
         categories,

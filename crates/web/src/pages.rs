@@ -840,7 +840,14 @@ pub async fn household(
             .into_iter()
             .map(|c| {
                 let due = c.due_at.as_deref().map_or_else(|| "–".into(), ts_label);
-                (c.id, c.number, c.kind_label, c.status_label, due)
+                use selaras_domain::cases::{CaseKind, CaseState};
+                let kind = CaseKind::parse(&c.kind).map_or(c.kind_label, |k| {
+                    i18n::pick(k.label_id(), k.label_en()).into()
+                });
+                let status = CaseState::parse(&c.status).map_or(c.status_label, |s| {
+                    i18n::pick(s.label_id(), s.label_en()).into()
+                });
+                (c.id, c.number, kind, status, due)
             })
             .collect(),
         Err(e) => return error_page(&state, Some(&caller), e),

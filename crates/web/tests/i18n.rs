@@ -24,6 +24,10 @@ const INDONESIAN: &[&str] = &[
     "Cek status kasus",
     ">Keluar<",
     "Nomor kasus",
+    "Kasus SLRT",
+    "Perlu tindakan Anda",
+    "Semua kasus",
+    "Pengaduan",
     "Lihat status",
     "Kembali ke beranda",
 ];
@@ -105,11 +109,10 @@ async fn every_page_in_english_after_the_switch_and_the_choice_is_remembered() {
 
         let household = format!("/households/{HH}");
         let case_page = format!("/cases/{case_id}");
-        // Pages translated so far; the case, program, dashboard and indicator pages
+        // Pages translated so far; the case form and case page, program, dashboard and indicator pages
         // still have Indonesian text (issue #6, item 4, left to do).
-        let pages = ["/", household.as_str(), "/status"];
+        let pages = ["/", household.as_str(), "/status", "/cases"];
         for path in [
-            "/cases",
             "/cases/new",
             case_page.as_str(),
             "/dashboard",

@@ -115,3 +115,27 @@ status-intro = Enter the case number from the SLRT letter or message and the NIK
 status-case-number = Case number
 status-submit = Show status
 status-next-step = Next step
+case-escalated-to = escalated to
+
+## cases.html
+cases-title = SLRT cases
+cases-intro = Complaints, program needs, data changes and new registrations in your region.
+cases-new = Record a new case
+cases-queue = Waiting for you (soonest due first)
+cases-queue-empty = No case is waiting for you.
+cases-overdue = Overdue and escalated
+cases-overdue-empty = No case is overdue.
+cases-my-visits = My visits
+cases-my-visits-empty = No visits recorded yet. Record a visit from a household page.
+cases-all = All cases you may see
+cases-filter-status = Status
+cases-filter-any = any
+cases-filter-kind = Kind
+cases-filter-region = Region
+cases-filter-region-code = region code
+cases-filter-submit = Filter
+cases-download = Download
+cases-download-visits = visits
+cases-none = No cases yet.
+cases-previous = Previous
+cases-next = Next

@@ -116,3 +116,27 @@ status-intro = Masukkan nomor kasus dari surat atau pesan SLRT dan NIK salah sat
 status-case-number = Nomor kasus
 status-submit = Lihat status
 status-next-step = Langkah berikutnya
+case-escalated-to = eskalasi ke
+
+## cases.html
+cases-title = Kasus SLRT
+cases-intro = Pengaduan, kebutuhan program, perubahan data, dan pendaftaran baru di wilayah Anda.
+cases-new = Catat kasus baru
+cases-queue = Perlu tindakan Anda
+cases-queue-empty = Tidak ada kasus yang menunggu tindakan Anda.
+cases-overdue = Lewat tenggat dan eskalasi
+cases-overdue-empty = Tidak ada kasus yang lewat tenggat.
+cases-my-visits = Kunjungan saya
+cases-my-visits-empty = Belum ada kunjungan tercatat. Catat kunjungan dari halaman rumah tangga.
+cases-all = Semua kasus
+cases-filter-status = Status
+cases-filter-any = semua
+cases-filter-kind = Jenis
+cases-filter-region = Wilayah
+cases-filter-region-code = kode wilayah
+cases-filter-submit = Saring
+cases-download = Unduh
+cases-download-visits = kunjungan
+cases-none = Belum ada kasus.
+cases-previous = Sebelumnya
+cases-next = Berikutnya
