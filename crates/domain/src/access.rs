@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::region::{RegionCode, RegionLevel, RegionScope};
 
 macro_rules! roles {
-    ($($v:ident = $code:literal / $label:literal),+ $(,)?) => {
+    ($($v:ident = $code:literal / $label:literal / $en:literal),+ $(,)?) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum Role { $($v),+ }
@@ -21,20 +21,21 @@ macro_rules! roles {
             pub fn parse(s: &str) -> Option<Role> { match s { $($code => Some(Role::$v),)+ _ => None } }
             pub const fn code(self) -> &'static str { match self { $(Role::$v => $code),+ } }
             pub const fn label_id(self) -> &'static str { match self { $(Role::$v => $label),+ } }
+            pub const fn label_en(self) -> &'static str { match self { $(Role::$v => $en),+ } }
         }
     };
 }
 
 roles! {
-    Facilitator = "facilitator" / "Fasilitator desa",
-    FrontOffice = "front_office" / "Front office",
-    BackOffice = "back_office" / "Back office",
-    Supervisor = "supervisor" / "Supervisor kecamatan",
-    Manager = "manager" / "Manajer SLRT",
-    ProgramOfficer = "program_officer" / "Pengelola program",
-    DataManager = "data_manager" / "Pengelola basis data",
-    Viewer = "viewer" / "Pemantau",
-    Admin = "admin" / "Administrator",
+    Facilitator = "facilitator" / "Fasilitator desa" / "Village facilitator",
+    FrontOffice = "front_office" / "Front office" / "Front office",
+    BackOffice = "back_office" / "Back office" / "Back office",
+    Supervisor = "supervisor" / "Supervisor kecamatan" / "Sub-district supervisor",
+    Manager = "manager" / "Manajer SLRT" / "SLRT manager",
+    ProgramOfficer = "program_officer" / "Pengelola program" / "Program officer",
+    DataManager = "data_manager" / "Pengelola basis data" / "Data manager",
+    Viewer = "viewer" / "Pemantau" / "Viewer",
+    Admin = "admin" / "Administrator" / "Administrator",
 }
 
 impl fmt::Display for Role {

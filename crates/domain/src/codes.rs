@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// Declares a code enumeration: `parse` takes the exact code, `code` gives it back, `ALL`
 /// lists every value in the spec's order, `label_id` is the Indonesian label.
 macro_rules! code_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal / $label:literal),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal / $label:literal / $en:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($variant),+ }
@@ -27,6 +27,11 @@ macro_rules! code_enum {
             /// Indonesian label for forms and pages.
             pub const fn label_id(self) -> &'static str {
                 match self { $($name::$variant => $label),+ }
+            }
+
+            /// English label for forms and pages.
+            pub const fn label_en(self) -> &'static str {
+                match self { $($name::$variant => $en),+ }
             }
 
             /// The codes joined with `, `, for error messages.
@@ -58,194 +63,194 @@ macro_rules! code_enum {
 }
 
 code_enum!(Ownership {
-    Own = "own" / "milik sendiri",
-    Rent = "rent" / "sewa/kontrak",
-    RentFree = "rent_free" / "bebas sewa",
-    Official = "official" / "dinas",
-    Other = "other" / "lainnya",
+    Own = "own" / "milik sendiri" / "owned",
+    Rent = "rent" / "sewa/kontrak" / "rented",
+    RentFree = "rent_free" / "bebas sewa" / "rent-free",
+    Official = "official" / "dinas" / "official housing",
+    Other = "other" / "lainnya" / "other",
 });
 
 code_enum!(FloorType {
-    MarbleGranite = "marble_granite" / "marmer/granit",
-    Ceramic = "ceramic" / "keramik",
-    ParquetVinyl = "parquet_vinyl" / "parket/vinil",
-    TerrazzoTile = "terrazzo_tile" / "ubin/tegel/teraso",
-    CementBrick = "cement_brick" / "semen/bata merah",
-    WoodHigh = "wood_high" / "kayu/papan kualitas tinggi",
-    Bamboo = "bamboo" / "bambu",
-    WoodLow = "wood_low" / "kayu/papan kualitas rendah",
-    Earth = "earth" / "tanah",
+    MarbleGranite = "marble_granite" / "marmer/granit" / "marble/granite",
+    Ceramic = "ceramic" / "keramik" / "ceramic",
+    ParquetVinyl = "parquet_vinyl" / "parket/vinil" / "parquet/vinyl",
+    TerrazzoTile = "terrazzo_tile" / "ubin/tegel/teraso" / "tile/terrazzo",
+    CementBrick = "cement_brick" / "semen/bata merah" / "cement/red brick",
+    WoodHigh = "wood_high" / "kayu/papan kualitas tinggi" / "high-quality wood",
+    Bamboo = "bamboo" / "bambu" / "bamboo",
+    WoodLow = "wood_low" / "kayu/papan kualitas rendah" / "low-quality wood",
+    Earth = "earth" / "tanah" / "earth",
 });
 
 code_enum!(WallType {
-    Masonry = "masonry" / "tembok",
-    PlasterBamboo = "plaster_bamboo" / "plesteran anyaman bambu/kawat",
-    Wood = "wood" / "kayu",
-    Bamboo = "bamboo" / "anyaman bambu",
-    Other = "other" / "lainnya",
+    Masonry = "masonry" / "tembok" / "masonry",
+    PlasterBamboo = "plaster_bamboo" / "plesteran anyaman bambu/kawat" / "plastered bamboo/wire",
+    Wood = "wood" / "kayu" / "wood",
+    Bamboo = "bamboo" / "anyaman bambu" / "woven bamboo",
+    Other = "other" / "lainnya" / "other",
 });
 
 code_enum!(RoofType {
-    Concrete = "concrete" / "beton",
-    ClayTile = "clay_tile" / "genteng",
-    Asbestos = "asbestos" / "asbes",
-    Zinc = "zinc" / "seng",
-    Bamboo = "bamboo" / "bambu",
-    WoodShingle = "wood_shingle" / "sirap",
-    Thatch = "thatch" / "jerami/ijuk/rumbia",
-    Other = "other" / "lainnya",
+    Concrete = "concrete" / "beton" / "concrete",
+    ClayTile = "clay_tile" / "genteng" / "clay tile",
+    Asbestos = "asbestos" / "asbes" / "asbestos",
+    Zinc = "zinc" / "seng" / "zinc",
+    Bamboo = "bamboo" / "bambu" / "bamboo",
+    WoodShingle = "wood_shingle" / "sirap" / "wood shingle",
+    Thatch = "thatch" / "jerami/ijuk/rumbia" / "straw/palm fibre/thatch",
+    Other = "other" / "lainnya" / "other",
 });
 
 code_enum!(DrinkingWater {
-    Bottled = "bottled" / "air kemasan bermerk",
-    Refill = "refill" / "air isi ulang",
-    Piped = "piped" / "leding",
-    PumpWell = "pump_well" / "sumur bor/pompa",
-    ProtectedWell = "protected_well" / "sumur terlindung",
-    UnprotectedWell = "unprotected_well" / "sumur tak terlindung",
-    ProtectedSpring = "protected_spring" / "mata air terlindung",
-    UnprotectedSpring = "unprotected_spring" / "mata air tak terlindung",
-    Surface = "surface" / "air permukaan",
-    Rain = "rain" / "air hujan",
-    Other = "other" / "lainnya",
+    Bottled = "bottled" / "air kemasan bermerk" / "branded bottled water",
+    Refill = "refill" / "air isi ulang" / "refill water",
+    Piped = "piped" / "leding" / "piped water",
+    PumpWell = "pump_well" / "sumur bor/pompa" / "pumped/bore well",
+    ProtectedWell = "protected_well" / "sumur terlindung" / "protected well",
+    UnprotectedWell = "unprotected_well" / "sumur tak terlindung" / "unprotected well",
+    ProtectedSpring = "protected_spring" / "mata air terlindung" / "protected spring",
+    UnprotectedSpring = "unprotected_spring" / "mata air tak terlindung" / "unprotected spring",
+    Surface = "surface" / "air permukaan" / "surface water",
+    Rain = "rain" / "air hujan" / "rain water",
+    Other = "other" / "lainnya" / "other",
 });
 
 code_enum!(Lighting {
-    PlnMetered = "pln_metered" / "listrik PLN dengan meteran",
-    PlnUnmetered = "pln_unmetered" / "listrik PLN tanpa meteran",
-    NonPln = "non_pln" / "listrik non-PLN",
-    None = "none" / "bukan listrik",
+    PlnMetered = "pln_metered" / "listrik PLN dengan meteran" / "PLN electricity, metered",
+    PlnUnmetered = "pln_unmetered" / "listrik PLN tanpa meteran" / "PLN electricity, unmetered",
+    NonPln = "non_pln" / "listrik non-PLN" / "non-PLN electricity",
+    None = "none" / "bukan listrik" / "no electricity",
 });
 
 code_enum!(CookingFuel {
-    Electricity = "electricity" / "listrik",
-    LpgLarge = "lpg_large" / "elpiji 5,5 kg / 12 kg",
-    Lpg3kg = "lpg_3kg" / "elpiji 3 kg",
-    Biogas = "biogas" / "biogas",
-    Kerosene = "kerosene" / "minyak tanah",
-    Charcoal = "charcoal" / "arang/briket",
-    Firewood = "firewood" / "kayu bakar",
-    None = "none" / "tidak memasak",
+    Electricity = "electricity" / "listrik" / "electricity",
+    LpgLarge = "lpg_large" / "elpiji 5,5 kg / 12 kg" / "LPG 5.5 kg / 12 kg",
+    Lpg3kg = "lpg_3kg" / "elpiji 3 kg" / "LPG 3 kg",
+    Biogas = "biogas" / "biogas" / "biogas",
+    Kerosene = "kerosene" / "minyak tanah" / "kerosene",
+    Charcoal = "charcoal" / "arang/briket" / "charcoal/briquettes",
+    Firewood = "firewood" / "kayu bakar" / "firewood",
+    None = "none" / "tidak memasak" / "does not cook",
 });
 
 code_enum!(Toilet {
-    Private = "private" / "sendiri",
-    Shared = "shared" / "bersama",
-    Public = "public" / "umum",
-    None = "none" / "tidak ada",
+    Private = "private" / "sendiri" / "own",
+    Shared = "shared" / "bersama" / "shared",
+    Public = "public" / "umum" / "public",
+    None = "none" / "tidak ada" / "none",
 });
 
 code_enum!(Relation {
-    Head = "head" / "kepala rumah tangga",
-    Spouse = "spouse" / "istri/suami",
-    Child = "child" / "anak",
-    ChildInLaw = "child_in_law" / "menantu",
-    Grandchild = "grandchild" / "cucu",
-    Parent = "parent" / "orang tua",
-    ParentInLaw = "parent_in_law" / "mertua",
-    OtherFamily = "other_family" / "famili lain",
-    Other = "other" / "lainnya",
+    Head = "head" / "kepala rumah tangga" / "head of household",
+    Spouse = "spouse" / "istri/suami" / "wife/husband",
+    Child = "child" / "anak" / "child",
+    ChildInLaw = "child_in_law" / "menantu" / "child-in-law",
+    Grandchild = "grandchild" / "cucu" / "grandchild",
+    Parent = "parent" / "orang tua" / "parent",
+    ParentInLaw = "parent_in_law" / "mertua" / "parent-in-law",
+    OtherFamily = "other_family" / "famili lain" / "other relative",
+    Other = "other" / "lainnya" / "other",
 });
 
 code_enum!(Sex {
-    M = "M" / "laki-laki",
-    F = "F" / "perempuan",
+    M = "M" / "laki-laki" / "male",
+    F = "F" / "perempuan" / "female",
 });
 
 code_enum!(MaritalStatus {
-    Single = "single" / "belum kawin",
-    Married = "married" / "kawin",
-    Divorced = "divorced" / "cerai hidup",
-    Widowed = "widowed" / "cerai mati",
+    Single = "single" / "belum kawin" / "single",
+    Married = "married" / "kawin" / "married",
+    Divorced = "divorced" / "cerai hidup" / "divorced",
+    Widowed = "widowed" / "cerai mati" / "widowed",
 });
 
 code_enum!(Disability {
-    None = "none" / "tidak ada",
-    Physical = "physical" / "fisik",
-    Visual = "visual" / "netra",
-    Hearing = "hearing" / "rungu",
-    Speech = "speech" / "wicara",
-    Intellectual = "intellectual" / "intelektual",
-    Mental = "mental" / "mental",
-    Multiple = "multiple" / "ganda",
+    None = "none" / "tidak ada" / "none",
+    Physical = "physical" / "fisik" / "physical",
+    Visual = "visual" / "netra" / "visual",
+    Hearing = "hearing" / "rungu" / "hearing",
+    Speech = "speech" / "wicara" / "speech",
+    Intellectual = "intellectual" / "intelektual" / "intellectual",
+    Mental = "mental" / "mental" / "mental",
+    Multiple = "multiple" / "ganda" / "multiple",
 });
 
 code_enum!(SchoolParticipation {
-    Never = "never" / "tidak/belum pernah sekolah",
-    Attending = "attending" / "masih sekolah",
-    Stopped = "stopped" / "tidak bersekolah lagi",
+    Never = "never" / "tidak/belum pernah sekolah" / "never attended school",
+    Attending = "attending" / "masih sekolah" / "attending school",
+    Stopped = "stopped" / "tidak bersekolah lagi" / "no longer in school",
 });
 
 code_enum!(EducationLevel {
-    None = "none" / "tidak punya ijazah",
-    Sd = "sd" / "SD/sederajat",
-    Smp = "smp" / "SMP/sederajat",
-    Sma = "sma" / "SMA/sederajat",
-    Diploma = "diploma" / "diploma",
-    Bachelor = "bachelor" / "S1",
-    Postgraduate = "postgraduate" / "S2/S3",
+    None = "none" / "tidak punya ijazah" / "no certificate",
+    Sd = "sd" / "SD/sederajat" / "primary school",
+    Smp = "smp" / "SMP/sederajat" / "junior secondary",
+    Sma = "sma" / "SMA/sederajat" / "senior secondary",
+    Diploma = "diploma" / "diploma" / "diploma",
+    Bachelor = "bachelor" / "S1" / "bachelor's degree",
+    Postgraduate = "postgraduate" / "S2/S3" / "master's/doctorate",
 });
 
 code_enum!(Sector {
-    Agriculture = "agriculture" / "pertanian",
-    Fishery = "fishery" / "perikanan",
-    Mining = "mining" / "pertambangan",
-    Manufacturing = "manufacturing" / "industri pengolahan",
-    Construction = "construction" / "konstruksi",
-    Trade = "trade" / "perdagangan",
-    Transport = "transport" / "transportasi",
-    Services = "services" / "jasa",
-    PublicAdmin = "public_admin" / "administrasi pemerintahan",
-    Other = "other" / "lainnya",
+    Agriculture = "agriculture" / "pertanian" / "agriculture",
+    Fishery = "fishery" / "perikanan" / "fishery",
+    Mining = "mining" / "pertambangan" / "mining",
+    Manufacturing = "manufacturing" / "industri pengolahan" / "manufacturing",
+    Construction = "construction" / "konstruksi" / "construction",
+    Trade = "trade" / "perdagangan" / "trade",
+    Transport = "transport" / "transportasi" / "transport",
+    Services = "services" / "jasa" / "services",
+    PublicAdmin = "public_admin" / "administrasi pemerintahan" / "public administration",
+    Other = "other" / "lainnya" / "other",
 });
 
 code_enum!(EmploymentStatus {
-    SelfEmployed = "self_employed" / "berusaha sendiri",
-    SelfEmployedWithHelpers = "self_employed_with_helpers" / "berusaha dibantu buruh tidak tetap",
-    Employer = "employer" / "berusaha dibantu buruh tetap",
-    Employee = "employee" / "buruh/karyawan",
-    Casual = "casual" / "pekerja bebas",
-    UnpaidFamily = "unpaid_family" / "pekerja keluarga/tidak dibayar",
+    SelfEmployed = "self_employed" / "berusaha sendiri" / "self-employed",
+    SelfEmployedWithHelpers = "self_employed_with_helpers" / "berusaha dibantu buruh tidak tetap" / "self-employed with temporary workers",
+    Employer = "employer" / "berusaha dibantu buruh tetap" / "employer with permanent workers",
+    Employee = "employee" / "buruh/karyawan" / "employee",
+    Casual = "casual" / "pekerja bebas" / "casual worker",
+    UnpaidFamily = "unpaid_family" / "pekerja keluarga/tidak dibayar" / "unpaid family worker",
 });
 
 code_enum!(
     /// The 26 PMKS categories of Permensos 08/2012 (glossary §10).
     Pmks {
-    NeglectedUnderFive = "neglected_under_five" / "anak balita telantar",
-    NeglectedChild = "neglected_child" / "anak telantar",
-    ChildInConflictWithLaw = "child_in_conflict_with_law" / "anak berhadapan dengan hukum",
-    StreetChild = "street_child" / "anak jalanan",
-    ChildWithDisability = "child_with_disability" / "anak dengan kedisabilitasan",
-    ChildViolenceVictim = "child_violence_victim" / "anak korban tindak kekerasan",
-    ChildSpecialProtection = "child_special_protection" / "anak memerlukan perlindungan khusus",
-    NeglectedElderly = "neglected_elderly" / "lanjut usia telantar",
-    PersonWithDisability = "person_with_disability" / "penyandang disabilitas",
-    Prostitution = "prostitution" / "tuna susila",
-    Homeless = "homeless" / "gelandangan",
-    Beggar = "beggar" / "pengemis",
-    WastePicker = "waste_picker" / "pemulung",
-    MinorityGroup = "minority_group" / "kelompok minoritas",
-    FormerPrisoner = "former_prisoner" / "bekas warga binaan lapas",
-    PersonWithHiv = "person_with_hiv" / "orang dengan HIV/AIDS",
-    DrugAbuseVictim = "drug_abuse_victim" / "korban penyalahgunaan NAPZA",
-    TraffickingVictim = "trafficking_victim" / "korban trafficking",
-    ViolenceVictim = "violence_victim" / "korban tindak kekerasan",
-    TroubledMigrantWorker = "troubled_migrant_worker" / "pekerja migran bermasalah sosial",
-    NaturalDisasterVictim = "natural_disaster_victim" / "korban bencana alam",
-    SocialDisasterVictim = "social_disaster_victim" / "korban bencana sosial",
-    VulnerableWoman = "vulnerable_woman" / "perempuan rawan sosial ekonomi",
-    FakirMiskin = "fakir_miskin" / "fakir miskin",
-    TroubledFamily = "troubled_family" / "keluarga bermasalah sosial psikologis",
-    RemoteIndigenousCommunity = "remote_indigenous_community" / "komunitas adat terpencil",
+    NeglectedUnderFive = "neglected_under_five" / "anak balita telantar" / "neglected child under five",
+    NeglectedChild = "neglected_child" / "anak telantar" / "neglected child",
+    ChildInConflictWithLaw = "child_in_conflict_with_law" / "anak berhadapan dengan hukum" / "child in conflict with the law",
+    StreetChild = "street_child" / "anak jalanan" / "street child",
+    ChildWithDisability = "child_with_disability" / "anak dengan kedisabilitasan" / "child with disability",
+    ChildViolenceVictim = "child_violence_victim" / "anak korban tindak kekerasan" / "child victim of violence",
+    ChildSpecialProtection = "child_special_protection" / "anak memerlukan perlindungan khusus" / "child needing special protection",
+    NeglectedElderly = "neglected_elderly" / "lanjut usia telantar" / "neglected elderly person",
+    PersonWithDisability = "person_with_disability" / "penyandang disabilitas" / "person with disability",
+    Prostitution = "prostitution" / "tuna susila" / "sex worker",
+    Homeless = "homeless" / "gelandangan" / "homeless person",
+    Beggar = "beggar" / "pengemis" / "beggar",
+    WastePicker = "waste_picker" / "pemulung" / "waste picker",
+    MinorityGroup = "minority_group" / "kelompok minoritas" / "minority group",
+    FormerPrisoner = "former_prisoner" / "bekas warga binaan lapas" / "former prisoner",
+    PersonWithHiv = "person_with_hiv" / "orang dengan HIV/AIDS" / "person with HIV/AIDS",
+    DrugAbuseVictim = "drug_abuse_victim" / "korban penyalahgunaan NAPZA" / "victim of drug abuse",
+    TraffickingVictim = "trafficking_victim" / "korban trafficking" / "victim of trafficking",
+    ViolenceVictim = "violence_victim" / "korban tindak kekerasan" / "victim of violence",
+    TroubledMigrantWorker = "troubled_migrant_worker" / "pekerja migran bermasalah sosial" / "migrant worker with social problems",
+    NaturalDisasterVictim = "natural_disaster_victim" / "korban bencana alam" / "natural disaster victim",
+    SocialDisasterVictim = "social_disaster_victim" / "korban bencana sosial" / "social disaster victim",
+    VulnerableWoman = "vulnerable_woman" / "perempuan rawan sosial ekonomi" / "socio-economically vulnerable woman",
+    FakirMiskin = "fakir_miskin" / "fakir miskin" / "the poor (fakir miskin)",
+    TroubledFamily = "troubled_family" / "keluarga bermasalah sosial psikologis" / "family with psychosocial problems",
+    RemoteIndigenousCommunity = "remote_indigenous_community" / "komunitas adat terpencil" / "remote indigenous community",
 });
 
 code_enum!(
     /// How a household or person leaves the registry. Nothing is ever deleted.
     ExitState {
-    Moved = "moved" / "pindah",
-    Deceased = "deceased" / "meninggal",
-    Graduated = "graduated" / "graduasi",
-    Duplicate = "duplicate" / "data ganda",
+    Moved = "moved" / "pindah" / "moved",
+    Deceased = "deceased" / "meninggal" / "deceased",
+    Graduated = "graduated" / "graduasi" / "graduated",
+    Duplicate = "duplicate" / "data ganda" / "duplicate record",
 });
 
 /// The codes of an enumerated column of households.csv or members.csv, by column name;
@@ -336,6 +341,57 @@ mod tests {
         assert_eq!(Pmks::ALL.len(), 26);
         assert_eq!(Relation::parse("Head"), None, "codes are exact, lower case");
         assert_eq!(Sex::parse("X"), None);
+    }
+
+    #[test]
+    fn every_code_has_an_english_label() {
+        fn check<T: Copy>(all: &[T], id: fn(T) -> &'static str, en: fn(T) -> &'static str) {
+            for v in all {
+                assert!(!id(*v).is_empty() && !en(*v).is_empty() && en(*v) != "?");
+            }
+        }
+        check(Ownership::ALL, Ownership::label_id, Ownership::label_en);
+        check(FloorType::ALL, FloorType::label_id, FloorType::label_en);
+        check(WallType::ALL, WallType::label_id, WallType::label_en);
+        check(RoofType::ALL, RoofType::label_id, RoofType::label_en);
+        check(
+            DrinkingWater::ALL,
+            DrinkingWater::label_id,
+            DrinkingWater::label_en,
+        );
+        check(Lighting::ALL, Lighting::label_id, Lighting::label_en);
+        check(
+            CookingFuel::ALL,
+            CookingFuel::label_id,
+            CookingFuel::label_en,
+        );
+        check(Toilet::ALL, Toilet::label_id, Toilet::label_en);
+        check(Relation::ALL, Relation::label_id, Relation::label_en);
+        check(Sex::ALL, Sex::label_id, Sex::label_en);
+        check(
+            MaritalStatus::ALL,
+            MaritalStatus::label_id,
+            MaritalStatus::label_en,
+        );
+        check(Disability::ALL, Disability::label_id, Disability::label_en);
+        check(
+            SchoolParticipation::ALL,
+            SchoolParticipation::label_id,
+            SchoolParticipation::label_en,
+        );
+        check(
+            EducationLevel::ALL,
+            EducationLevel::label_id,
+            EducationLevel::label_en,
+        );
+        check(Sector::ALL, Sector::label_id, Sector::label_en);
+        check(
+            EmploymentStatus::ALL,
+            EmploymentStatus::label_id,
+            EmploymentStatus::label_en,
+        );
+        check(Pmks::ALL, Pmks::label_id, Pmks::label_en);
+        check(ExitState::ALL, ExitState::label_id, ExitState::label_en);
     }
 
     #[test]
