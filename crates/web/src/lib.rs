@@ -15,6 +15,7 @@ pub mod export;
 pub mod i18n;
 pub mod indicators;
 pub mod limit;
+pub mod map;
 pub mod outbox;
 pub mod pages;
 pub mod program_pages;
