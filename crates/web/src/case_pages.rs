@@ -16,7 +16,9 @@ use serde::Deserialize;
 
 use selaras_domain::access::{authorize, Decision, Permission};
 use selaras_domain::cases::{Action, CaseKind, CaseState};
+use selaras_domain::casework::CaseSettings;
 use selaras_domain::codes::column_options;
+use selaras_domain::programs::Catalogue;
 use selaras_domain::registry::{Kind, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 
 use crate::auth::Caller;
@@ -58,7 +60,7 @@ fn may_record(c: &Caller) -> bool {
 fn due_label(v: &CaseView) -> String {
     match &v.due_at {
         None => "–".into(),
-        Some(d) if v.overdue => format!("{} (lewat tenggat)", ts_label(d)),
+        Some(d) if v.overdue => format!("{} ({})", ts_label(d), i18n::text("case-overdue")),
         Some(d) => ts_label(d),
     }
 }
@@ -75,7 +77,20 @@ struct Row {
     escalated: String,
 }
 
-fn rows(vs: &[CaseView]) -> Vec<Row> {
+/// The settings and catalogue that name a case's category in the page's language.
+type Namer<'a> = (&'a CaseSettings, &'a Catalogue);
+
+fn category_of(v: &CaseView, (settings, catalogue): Namer) -> String {
+    casework::category_label_in(
+        i18n::current(),
+        settings,
+        CaseKind::parse(&v.kind),
+        &v.category,
+        catalogue,
+    )
+}
+
+fn rows(vs: &[CaseView], names: Namer) -> Vec<Row> {
     vs.iter()
         .map(|v| Row {
             id: v.id,
@@ -88,7 +103,7 @@ fn rows(vs: &[CaseView]) -> Vec<Row> {
                 || v.status_label.clone(),
                 |s| i18n::pick(s.label_id(), s.label_en()).into(),
             ),
-            category: v.category_label.clone(),
+            category: category_of(v, names),
             region: match &v.region.name {
                 Some(name) => format!("{name} ({})", v.region.code),
                 None => v.region.code.clone(),
@@ -137,6 +152,12 @@ pub struct ListForm {
     #[serde(default)]
     region: String,
     page: Option<i64>,
+}
+
+async fn namer(state: &AppState) -> Result<(CaseSettings, Catalogue), ApiError> {
+    let settings = casework::settings(state).await?;
+    let (_, catalogue) = selaras_batch::catalogue::in_force(&*state.store).await?;
+    Ok((settings, catalogue))
 }
 
 /// `/cases`: the caller's work queue, overdue cases and all cases of their region.
@@ -196,15 +217,20 @@ pub async fn cases(
         Ok(l) => l,
         Err(e) => return error_page(&state, Some(&c), e),
     };
+    let (settings, catalogue) = match namer(&state).await {
+        Ok(n) => n,
+        Err(e) => return error_page(&state, Some(&c), e),
+    };
+    let names = (&settings, &catalogue);
     let p = CasesPage {
         user: Some(user_bar(&state, &c)),
         t: Tr::current(),
         csrf: c.session.csrf.clone(),
         can_record: may_record(&c),
-        mine: rows(&mine),
-        overdue: rows(&overdue),
+        mine: rows(&mine, names),
+        overdue: rows(&overdue, names),
         more: all.len() as i64 == casework::PAGE_SIZE,
-        all: rows(&all),
+        all: rows(&all, names),
         status: f.status,
         kind: f.kind,
         region: f.region,
@@ -304,19 +330,27 @@ async fn new_case_page(
         let list = match settings.categories(*kind) {
             Some(l) => l
                 .iter()
-                .map(|c| (format!("{}:{}", kind.code(), c.code), c.label_id.clone()))
+                .map(|c| {
+                    (
+                        format!("{}:{}", kind.code(), c.code),
+                        i18n::pick(&c.label_id, &c.label_en).to_string(),
+                    )
+                })
                 .collect(),
             None => programs
                 .iter()
                 .map(|p| {
                     (
                         format!("{}:{}", kind.code(), p.code),
-                        format!("{} ({})", p.name_id, p.code),
+                        format!("{} ({})", i18n::pick(&p.name_id, &p.name_en), p.code),
                     )
                 })
                 .collect(),
         };
-        categories.push((kind.label_id().to_string(), list));
+        categories.push((
+            i18n::pick(kind.label_id(), kind.label_en()).to_string(),
+            list,
+        ));
     }
     let p = NewCasePage {
         user: Some(user_bar(state, c)),
@@ -328,7 +362,10 @@ async fn new_case_page(
             .iter()
             .map(|k| (k.code(), i18n::pick(k.label_id(), k.label_en())))
             .collect(),
-        channels: CHANNELS.iter().map(|(c, l, _)| (*c, *l)).collect(),
+        channels: CHANNELS
+            .iter()
+            .map(|(c, id, en)| (*c, i18n::pick(id, en)))
+            .collect(),
         categories,
         household: fields(
             "h",
@@ -454,23 +491,31 @@ fn field_text(field: &str) -> String {
         .find_map(|p| p.strip_prefix("members[").and_then(|r| r.strip_suffix(']')))
         .and_then(|n| n.parse::<usize>().ok());
     match (field, member) {
-        ("kind", _) => "Jenis kasus".into(),
-        ("category", _) => "Kategori".into(),
-        ("description", _) => "Uraian".into(),
-        ("channel", _) => "Saluran".into(),
-        ("contact", _) => "Nomor telepon keluarga".into(),
-        ("household_id", _) => "ID rumah tangga".into(),
-        ("note", _) => "Catatan".into(),
+        ("kind", _) => i18n::text("case-new-kind"),
+        ("category", _) => i18n::text("case-category"),
+        ("description", _) => i18n::text("case-description"),
+        ("channel", _) => i18n::text("case-channel"),
+        ("contact", _) => i18n::text("case-new-contact"),
+        ("household_id", _) => i18n::text("case-new-household-id"),
+        ("note", _) => i18n::text("case-note"),
         ("program", _) => "Program".into(),
-        (_, Some(n)) => format!("Anggota {} — {}", n + 1, field_label(last)),
+        (_, Some(n)) => format!(
+            "{} — {}",
+            Tr::current().arg("case-member", "n", n + 1),
+            field_label(last)
+        ),
         (f, None) if f.starts_with("proposed.household") => {
-            format!("Data rumah tangga — {}", field_label(last))
+            format!(
+                "{} — {}",
+                i18n::text("case-new-household-data"),
+                field_label(last)
+            )
         }
         (f, None) => f.to_string(),
     }
 }
 
-/// An error as the form shows it (the field in Indonesian, the reason as given).
+/// An error as the form shows it (the field in the page's language, the reason as given).
 fn form_error(e: &ApiError) -> String {
     match e {
         ApiError::Invalid { field, detail } => format!("{}: {detail}", field_text(field)),
@@ -525,9 +570,7 @@ pub async fn create_case(
         Ok(rec) => Redirect::to(&format!("/cases/{}", rec.id)).into_response(),
         Err(e @ (ApiError::Invalid { .. } | ApiError::NotFound | ApiError::BadRequest(_))) => {
             let msg = match e {
-                ApiError::NotFound => {
-                    "Rumah tangga atau NIK tidak ditemukan di wilayah Anda.".to_string()
-                }
+                ApiError::NotFound => i18n::text("case-new-not-found"),
                 ref e => form_error(e),
             };
             new_case_page(&state, &c, values, Some(msg)).await
@@ -549,6 +592,13 @@ struct CasePage {
     t: Tr,
     csrf: String,
     c: CaseView,
+    kind: String,
+    status: String,
+    next_step: String,
+    category: String,
+    channel: String,
+    referral_program: String,
+    referral_level: String,
     region_label: String,
     created: String,
     updated: String,
@@ -577,17 +627,27 @@ async fn case_page_for(state: &AppState, c: &Caller, id: i64, error: Option<Stri
         Ok((_, cat)) => cat
             .programs
             .iter()
-            .map(|p| (p.code.clone(), format!("{} ({})", p.name_id, p.code)))
+            .map(|p| {
+                (
+                    p.code.clone(),
+                    format!("{} ({})", i18n::pick(&p.name_id, &p.name_en), p.code),
+                )
+            })
             .collect(),
         Err(e) => return error_page(state, Some(c), e.into()),
     };
+    let (settings, catalogue) = match namer(state).await {
+        Ok(n) => n,
+        Err(e) => return error_page(state, Some(c), e),
+    };
+    let state_of = CaseState::parse(&v.status);
     let actions: Vec<ActionButton> = v
         .actions
         .iter()
         .filter_map(|a| Action::parse(a))
         .map(|a| ActionButton {
             code: a.code(),
-            label: a.label_id(),
+            label: i18n::pick(a.label_id(), a.label_en()),
             note_required: selaras_domain::casework::note_required(a),
         })
         .collect();
@@ -596,8 +656,49 @@ async fn case_page_for(state: &AppState, c: &Caller, id: i64, error: Option<Stri
         user: Some(user_bar(state, c)),
         t: Tr::current(),
         csrf: c.session.csrf.clone(),
+        kind: CaseKind::parse(&v.kind).map_or_else(
+            || v.kind_label.clone(),
+            |k| i18n::pick(k.label_id(), k.label_en()).into(),
+        ),
+        status: state_of.map_or_else(
+            || v.status_label.clone(),
+            |s| i18n::pick(s.label_id(), s.label_en()).into(),
+        ),
+        next_step: state_of.map_or_else(
+            || v.next_step.clone(),
+            |s| {
+                i18n::pick(
+                    selaras_domain::casework::next_step_id(s),
+                    selaras_domain::casework::next_step_en(s),
+                )
+                .into()
+            },
+        ),
+        category: category_of(&v, (&settings, &catalogue)),
+        channel: CHANNELS
+            .iter()
+            .find(|ch| ch.0 == v.channel)
+            .map_or_else(|| v.channel.clone(), |ch| i18n::pick(ch.1, ch.2).into()),
+        referral_program: v.referral.as_ref().map_or_else(String::new, |r| {
+            catalogue.program(&r.program).map_or_else(
+                || r.program_name.clone().unwrap_or_default(),
+                |p| i18n::pick(&p.name_id, &p.name_en).to_string(),
+            )
+        }),
+        referral_level: v
+            .referral
+            .as_ref()
+            .and_then(|r| r.level.as_deref())
+            .map_or_else(String::new, |l| {
+                i18n::text(&format!("case-level-{}", l.replace('_', "-")))
+            }),
         region_label: v.region.label(),
-        created: format!("{} oleh {}", ts_label(&v.created_at), v.created_by),
+        created: format!(
+            "{} {} {}",
+            ts_label(&v.created_at),
+            i18n::text("hh-by"),
+            v.created_by
+        ),
         updated: ts_label(&v.updated_at),
         due: due_label(&v),
         error,
@@ -611,8 +712,14 @@ async fn case_page_for(state: &AppState, c: &Caller, id: i64, error: Option<Stri
                 (
                     ts_label(&e.at),
                     e.actor.clone(),
-                    e.action_label.clone(),
-                    e.to_label.clone(),
+                    Action::parse(&e.action).map_or_else(
+                        || e.action_label.clone(),
+                        |a| i18n::pick(a.label_id(), a.label_en()).into(),
+                    ),
+                    CaseState::parse(&e.to).map_or_else(
+                        || e.to_label.clone(),
+                        |s| i18n::pick(s.label_id(), s.label_en()).into(),
+                    ),
                     e.note.clone().unwrap_or_default(),
                 )
             })
@@ -624,7 +731,7 @@ async fn case_page_for(state: &AppState, c: &Caller, id: i64, error: Option<Stri
                 (
                     ts_label(&m.at),
                     if m.recipient.is_empty() {
-                        "(disampaikan petugas)".into()
+                        i18n::text("case-by-staff")
                     } else {
                         m.recipient.clone()
                     },
@@ -924,10 +1031,8 @@ pub async fn status(
         }
         Err(e) => {
             p.error = Some(match e {
-                ApiError::NotFound => {
-                    "Nomor kasus dan NIK tidak cocok dengan kasus mana pun.".into()
-                }
-                ApiError::Invalid { .. } => "NIK harus 16 angka.".into(),
+                ApiError::NotFound => i18n::text("status-no-match"),
+                ApiError::Invalid { .. } => i18n::text("status-nik-digits"),
                 ref e => e.message_id(),
             });
             e.status()
@@ -972,10 +1077,10 @@ pub async fn record_visit(
             let msg = match &e {
                 ApiError::Invalid { field, detail } => {
                     let f = match field.as_str() {
-                        "visited_on" => "Tanggal kunjungan",
-                        "purpose" => "Tujuan",
-                        "note" => "Catatan",
-                        other => other,
+                        "visited_on" => i18n::text("hh-visit-date"),
+                        "purpose" => i18n::text("hh-visit-purpose"),
+                        "note" => i18n::text("case-note"),
+                        other => other.to_string(),
                     };
                     format!("{f}: {detail}")
                 }
@@ -1003,7 +1108,7 @@ pub(crate) fn visit_rows(
             let purpose = casework::PURPOSES
                 .iter()
                 .find(|p| p.0 == v.purpose)
-                .map_or(v.purpose.as_str(), |p| p.1);
+                .map_or(v.purpose.as_str(), |p| i18n::pick(p.1, p.2));
             let date = selaras_domain::Date::parse(&v.visited_on)
                 .map(|d| d.to_id_string())
                 .unwrap_or_else(|_| v.visited_on.clone());

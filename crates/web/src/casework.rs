@@ -804,14 +804,26 @@ fn category_label(
     code: &str,
     programs: &selaras_domain::programs::Catalogue,
 ) -> String {
+    category_label_in(crate::i18n::Lang::Id, settings, kind, code, programs)
+}
+
+/// A case's category as a page in `lang` names it (the API keeps Indonesian).
+pub(crate) fn category_label_in(
+    lang: crate::i18n::Lang,
+    settings: &CaseSettings,
+    kind: Option<CaseKind>,
+    code: &str,
+    programs: &selaras_domain::programs::Catalogue,
+) -> String {
     match kind.and_then(|k| settings.categories(k)) {
-        Some(list) => list
-            .iter()
-            .find(|c| c.code == code)
-            .map_or_else(|| code.to_string(), |c| c.label_id.clone()),
-        None => programs
-            .program(code)
-            .map_or_else(|| code.to_string(), |p| format!("{} ({code})", p.name_id)),
+        Some(list) => list.iter().find(|c| c.code == code).map_or_else(
+            || code.to_string(),
+            |c| lang.pick(&c.label_id, &c.label_en).to_string(),
+        ),
+        None => programs.program(code).map_or_else(
+            || code.to_string(),
+            |p| format!("{} ({code})", lang.pick(&p.name_id, &p.name_en)),
+        ),
     }
 }
 

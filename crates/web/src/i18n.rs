@@ -141,7 +141,7 @@ pub async fn scope(req: Request, next: Next) -> Response {
 
 /// The Indonesian or English text, by the language of the request being served (for
 /// labels kept as two columns beside the code they name).
-pub fn pick(id: &'static str, en: &'static str) -> &'static str {
+pub fn pick<'a>(id: &'a str, en: &'a str) -> &'a str {
     CURRENT
         .try_with(|c| c.lang)
         .unwrap_or_default()

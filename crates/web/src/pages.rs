@@ -607,66 +607,80 @@ fn explain_block(x: views::ExplanationView) -> ExplainBlock {
     }
 }
 
-/// Indonesian label of a household or member column.
+/// The label of a household or member column in the page's language.
 pub(crate) fn field_label(col: &str) -> &str {
-    match col {
-        "household_id" => "ID rumah tangga",
-        "region_code" => "Kode desa/kelurahan",
-        "nik" => "NIK",
-        "kk_number" => "Nomor KK",
-        "name" => "Nama",
-        "relation" => "Hubungan dengan kepala keluarga",
-        "sex" => "Jenis kelamin",
-        "birth_date" => "Tanggal lahir",
-        "marital_status" => "Status perkawinan",
-        "pregnant" => "Sedang hamil",
-        "disability" => "Disabilitas",
-        "severe_disability" => "Disabilitas berat",
-        "chronic_illness" => "Penyakit kronis",
-        "school_participation" => "Partisipasi sekolah",
-        "education_level" => "Pendidikan tertinggi",
-        "working" => "Bekerja",
-        "sector" => "Lapangan usaha",
-        "employment_status" => "Status pekerjaan",
-        "pmks" => "Jenis PMKS",
-        "exit_state" => "Keluar (pindah/meninggal)",
-        "address" => "Alamat",
-        "latitude" => "Lintang",
-        "longitude" => "Bujur",
-        "survey_date" => "Tanggal kunjungan terakhir",
-        "ownership" => "Status kepemilikan bangunan",
-        "floor_area_m2" => "Luas lantai (m²)",
-        "floor_type" => "Jenis lantai terluas",
-        "wall_type" => "Jenis dinding terluas",
-        "roof_type" => "Jenis atap terluas",
-        "drinking_water" => "Sumber air minum",
-        "lighting" => "Sumber penerangan",
-        "electricity_va" => "Daya listrik (VA)",
-        "cooking_fuel" => "Bahan bakar memasak",
-        "toilet" => "Fasilitas buang air besar",
-        "cattle" => "Sapi (ekor)",
-        "goats" => "Kambing (ekor)",
-        "in_pkh" => "Peserta PKH",
-        "in_bpnt" => "Peserta BPNT",
-        "in_kis_pbi" => "Peserta KIS-PBI",
-        "in_kip" => "Peserta KIP",
-        "has_lpg_5_5kg" => "Tabung gas 5,5 kg atau lebih",
-        "has_refrigerator" => "Lemari es",
-        "has_air_conditioner" => "AC",
-        "has_water_heater" => "Pemanas air",
-        "has_landline" => "Telepon rumah",
-        "has_television" => "Televisi",
-        "has_gold_10g" => "Emas/perhiasan ≥ 10 gram",
-        "has_computer" => "Komputer/laptop",
-        "has_bicycle" => "Sepeda",
-        "has_motorcycle" => "Sepeda motor",
-        "has_car" => "Mobil",
-        "has_boat" => "Perahu",
-        "has_motorboat" => "Perahu motor",
-        "owns_land" => "Memiliki lahan",
-        "owns_other_house" => "Memiliki rumah di tempat lain",
-        other => other,
+    match field_labels(col) {
+        Some((id, en)) => i18n::pick(id, en),
+        None => col,
     }
+}
+
+/// (Indonesian, English) label of a household or member column.
+fn field_labels(col: &str) -> Option<(&'static str, &'static str)> {
+    Some(match col {
+        "household_id" => ("ID rumah tangga", "Household ID"),
+        "region_code" => ("Kode desa/kelurahan", "Village code"),
+        "nik" => ("NIK", "NIK"),
+        "kk_number" => ("Nomor KK", "Family card (KK) number"),
+        "name" => ("Nama", "Name"),
+        "relation" => (
+            "Hubungan dengan kepala keluarga",
+            "Relation to the head of family",
+        ),
+        "sex" => ("Jenis kelamin", "Sex"),
+        "birth_date" => ("Tanggal lahir", "Date of birth"),
+        "marital_status" => ("Status perkawinan", "Marital status"),
+        "pregnant" => ("Sedang hamil", "Pregnant"),
+        "disability" => ("Disabilitas", "Disability"),
+        "severe_disability" => ("Disabilitas berat", "Severe disability"),
+        "chronic_illness" => ("Penyakit kronis", "Chronic illness"),
+        "school_participation" => ("Partisipasi sekolah", "School participation"),
+        "education_level" => ("Pendidikan tertinggi", "Highest education"),
+        "working" => ("Bekerja", "Working"),
+        "sector" => ("Lapangan usaha", "Sector of work"),
+        "employment_status" => ("Status pekerjaan", "Employment status"),
+        "pmks" => ("Jenis PMKS", "PMKS type"),
+        "exit_state" => ("Keluar (pindah/meninggal)", "Left (moved/died)"),
+        "address" => ("Alamat", "Address"),
+        "latitude" => ("Lintang", "Latitude"),
+        "longitude" => ("Bujur", "Longitude"),
+        "survey_date" => ("Tanggal kunjungan terakhir", "Date of the last visit"),
+        "ownership" => ("Status kepemilikan bangunan", "Ownership of the dwelling"),
+        "floor_area_m2" => ("Luas lantai (m²)", "Floor area (m²)"),
+        "floor_type" => ("Jenis lantai terluas", "Main floor material"),
+        "wall_type" => ("Jenis dinding terluas", "Main wall material"),
+        "roof_type" => ("Jenis atap terluas", "Main roof material"),
+        "drinking_water" => ("Sumber air minum", "Drinking water source"),
+        "lighting" => ("Sumber penerangan", "Lighting source"),
+        "electricity_va" => ("Daya listrik (VA)", "Electricity capacity (VA)"),
+        "cooking_fuel" => ("Bahan bakar memasak", "Cooking fuel"),
+        "toilet" => ("Fasilitas buang air besar", "Toilet facility"),
+        "cattle" => ("Sapi (ekor)", "Cattle (head)"),
+        "goats" => ("Kambing (ekor)", "Goats (head)"),
+        "in_pkh" => ("Peserta PKH", "PKH recipient"),
+        "in_bpnt" => ("Peserta BPNT", "BPNT recipient"),
+        "in_kis_pbi" => ("Peserta KIS-PBI", "KIS-PBI recipient"),
+        "in_kip" => ("Peserta KIP", "KIP recipient"),
+        "has_lpg_5_5kg" => (
+            "Tabung gas 5,5 kg atau lebih",
+            "Gas cylinder of 5.5 kg or more",
+        ),
+        "has_refrigerator" => ("Lemari es", "Refrigerator"),
+        "has_air_conditioner" => ("AC", "Air conditioner"),
+        "has_water_heater" => ("Pemanas air", "Water heater"),
+        "has_landline" => ("Telepon rumah", "Landline telephone"),
+        "has_television" => ("Televisi", "Television"),
+        "has_gold_10g" => ("Emas/perhiasan ≥ 10 gram", "Gold/jewellery ≥ 10 grams"),
+        "has_computer" => ("Komputer/laptop", "Computer/laptop"),
+        "has_bicycle" => ("Sepeda", "Bicycle"),
+        "has_motorcycle" => ("Sepeda motor", "Motorcycle"),
+        "has_car" => ("Mobil", "Car"),
+        "has_boat" => ("Perahu", "Boat"),
+        "has_motorboat" => ("Perahu motor", "Motorboat"),
+        "owns_land" => ("Memiliki lahan", "Owns land"),
+        "owns_other_house" => ("Memiliki rumah di tempat lain", "Owns a house elsewhere"),
+        _ => return None,
+    })
 }
 
 /// Indonesian text of a stored value (codes become labels; booleans ya/tidak).
@@ -675,7 +689,7 @@ pub(crate) fn value_label(col: &str, v: &str) -> String {
         p.map(f).map(String::from).unwrap_or_else(|| v.to_string())
     }
     if v.is_empty() {
-        return "tidak diketahui".into();
+        return i18n::pick("tidak diketahui", "unknown").into();
     }
     match col {
         "ownership" => l(Ownership::parse(v), Ownership::label_id, v),
@@ -695,7 +709,12 @@ pub(crate) fn value_label(col: &str, v: &str) -> String {
             || col.starts_with("owns_")
             || col == "working" =>
         {
-            if v == "1" { "ya" } else { "tidak" }.into()
+            if v == "1" {
+                i18n::pick("ya", "yes")
+            } else {
+                i18n::pick("tidak", "no")
+            }
+            .into()
         }
         _ => v.to_string(),
     }
@@ -869,7 +888,7 @@ pub async fn household(
         visits,
         purposes: crate::casework::PURPOSES
             .iter()
-            .map(|(c, l, _)| (*c, *l))
+            .map(|(c, id, en)| (*c, i18n::pick(id, en)))
             .collect(),
         today: selaras_store::today_utc().to_string(),
         cases,
