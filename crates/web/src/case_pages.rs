@@ -17,7 +17,6 @@ use serde::Deserialize;
 use selaras_domain::access::{authorize, Decision, Permission};
 use selaras_domain::cases::{Action, CaseKind, CaseState};
 use selaras_domain::casework::CaseSettings;
-use selaras_domain::codes::column_options;
 use selaras_domain::programs::Catalogue;
 use selaras_domain::registry::{Kind, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 
@@ -27,7 +26,8 @@ use crate::casework::{self, ActionRequest, CaseQuery, CaseView, NewCaseRequest, 
 use crate::error::ApiError;
 use crate::i18n::{self, Tr};
 use crate::pages::{
-    error_page, field_label, page_caller, render, ts_label, user_bar, value_label, UserBar,
+    column_choices, error_page, field_label, page_caller, render, ts_label, user_bar, value_label,
+    UserBar,
 };
 use crate::program_pages::csrf_refused;
 use crate::AppState;
@@ -114,7 +114,7 @@ fn rows(vs: &[CaseView], names: Namer) -> Vec<Row> {
                 .escalated_to
                 .iter()
                 .filter_map(|r| selaras_domain::access::Role::parse(r))
-                .map(|r| r.label_id())
+                .map(|r| i18n::pick(r.label_id(), r.label_en()))
                 .collect::<Vec<_>>()
                 .join(", "),
         })
@@ -262,7 +262,7 @@ fn fields(prefix: &str, columns: &[selaras_domain::registry::Column], skip: &[&s
         .iter()
         .filter(|c| !skip.contains(&c.name))
         .map(|c| {
-            let options = column_options(c.name).unwrap_or_default();
+            let options = column_choices(c.name);
             Field {
                 name: format!("{prefix}.{}", c.name),
                 label: format!(
@@ -519,7 +519,7 @@ fn field_text(field: &str) -> String {
 fn form_error(e: &ApiError) -> String {
     match e {
         ApiError::Invalid { field, detail } => format!("{}: {detail}", field_text(field)),
-        other => other.message_id(),
+        other => other.message(),
     }
 }
 
@@ -1025,7 +1025,15 @@ pub async fn status(
         return render(&p, StatusCode::OK);
     }
     let status = match crate::case_api::public_status(&state, who, &f.case, &f.nik).await {
-        Ok(r) => {
+        Ok(mut r) => {
+            if let Some(st) = CaseState::parse(&r.status) {
+                r.status_label = i18n::pick(st.label_id(), st.label_en()).into();
+                r.next_step = i18n::pick(
+                    selaras_domain::casework::next_step_id(st),
+                    selaras_domain::casework::next_step_en(st),
+                )
+                .into();
+            }
             p.result = Some(r);
             StatusCode::OK
         }
@@ -1033,7 +1041,7 @@ pub async fn status(
             p.error = Some(match e {
                 ApiError::NotFound => i18n::text("status-no-match"),
                 ApiError::Invalid { .. } => i18n::text("status-nik-digits"),
-                ref e => e.message_id(),
+                ref e => e.message(),
             });
             e.status()
         }
@@ -1084,7 +1092,7 @@ pub async fn record_visit(
                     };
                     format!("{f}: {detail}")
                 }
-                _ => e.message_id(),
+                _ => e.message(),
             };
             error_page(
                 &state,

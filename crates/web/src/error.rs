@@ -94,6 +94,30 @@ impl ApiError {
             ApiError::Internal(_) => "Terjadi kesalahan pada sistem; sudah dicatat.".into(),
         }
     }
+
+    /// English message for pages.
+    pub fn message_en(&self) -> String {
+        match self {
+            ApiError::BadRequest(d) => format!("Invalid request: {d}"),
+            ApiError::Unauthorized => "Please sign in first.".into(),
+            ApiError::Forbidden => "Your role may not do this.".into(),
+            ApiError::NotFound => "Not found, or outside your region.".into(),
+            ApiError::Conflict(d) => format!("Cannot be done: {d}"),
+            ApiError::Invalid { field, detail } => format!("Invalid {field}: {detail}"),
+            ApiError::TooMany => "Too many requests. Wait a minute and try again.".into(),
+            ApiError::Internal(_) => {
+                "Something went wrong in the system; it has been logged.".into()
+            }
+        }
+    }
+
+    /// The message for a page in the language of the request being served.
+    pub fn message(&self) -> String {
+        match crate::i18n::current() {
+            crate::i18n::Lang::Id => self.message_id(),
+            crate::i18n::Lang::En => self.message_en(),
+        }
+    }
 }
 
 impl From<StoreError> for ApiError {

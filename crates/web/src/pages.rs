@@ -30,7 +30,7 @@ pub(crate) struct UserBar {
 pub(crate) fn user_bar(state: &AppState, c: &Caller) -> UserBar {
     UserBar {
         username: c.principal.username.clone(),
-        role_label: c.principal.role.label_id().into(),
+        role_label: i18n::pick(c.principal.role.label_id(), c.principal.role.label_en()).into(),
         region_label: scope_label(state, &c.principal.scope),
     }
 }
@@ -74,7 +74,7 @@ pub fn error_page(state: &AppState, caller: Option<&Caller>, e: ApiError) -> Res
             StatusCode::FORBIDDEN => i18n::text("message-forbidden"),
             _ => i18n::text("message-unprocessable"),
         },
-        message: e.message_id(),
+        message: e.message(),
     };
     render(&page, status)
 }
@@ -398,7 +398,7 @@ fn program_rows(
                     Some(false) => i18n::pick("Tidak layak", "Not eligible"),
                     None => i18n::pick("Belum dapat diputuskan", "Cannot be decided yet"),
                 };
-                (status.to_string(), v.reason.clone())
+                (status.to_string(), reason_label(&v.reason))
             } else {
                 let yes: Vec<String> = p
                     .verdicts
@@ -418,7 +418,7 @@ fn program_rows(
                         format!(
                             "{}: {}",
                             v.nik.as_deref().map(name_of).unwrap_or_default(),
-                            v.reason
+                            reason_label(&v.reason)
                         )
                     },
                 );
@@ -454,7 +454,7 @@ fn program_rows(
             };
             ProgramRow {
                 quota,
-                name: p.name_id,
+                name: i18n::pick(&p.name_id, &p.name_en).to_string(),
                 code: p.code,
                 status,
                 enrolled: match p.enrolled {
@@ -486,35 +486,75 @@ struct EditionRow {
     regency: String,
 }
 
-/// Indonesian label of a model variable (derived ones, then household columns).
+/// An eligibility reason of the API (Indonesian, see `views::reason`) in the page's
+/// language; the rule's own text stays as written.
+pub(crate) fn reason_label(reason: &str) -> String {
+    if i18n::current() == i18n::Lang::Id {
+        return reason.to_string();
+    }
+    const WORDS: &[(&str, &str)] = &[
+        ("memenuhi semua syarat", "meets every condition"),
+        (
+            "belum dapat diputuskan, data tidak diketahui",
+            "cannot be decided yet, data unknown",
+        ),
+        ("belum dapat diputuskan", "cannot be decided yet"),
+        ("tidak memenuhi", "does not meet"),
+    ];
+    for (id, en) in WORDS {
+        if let Some(rest) = reason.strip_prefix(id) {
+            return format!("{en}{rest}");
+        }
+    }
+    reason.to_string()
+}
+
+/// The label of a model variable in the page's language (derived ones, then household columns).
 fn var_label(var: &str) -> &str {
     match var {
-        "intercept" => "Konstanta model",
-        "region_effect" => "Efek wilayah",
-        "hh_size" => "Jumlah anggota rumah tangga",
-        "log_hh_size" => "ln(jumlah anggota)",
-        "dependency_ratio" => "Rasio ketergantungan",
-        "share_working" => "Proporsi anggota yang bekerja",
-        "floor_area_per_capita" => "Luas lantai per kapita (m²)",
-        "head_age" => "Umur kepala rumah tangga",
-        "head_female" => "Kepala rumah tangga perempuan",
-        "head_education" => "Pendidikan kepala rumah tangga",
-        "head_sector" => "Lapangan usaha kepala rumah tangga",
-        "head_working" => "Kepala rumah tangga bekerja",
-        "children_0_6" => "Anak umur 0–6 tahun",
-        "children_7_18" => "Anak umur 7–18 tahun",
-        "elderly_60" => "Lansia umur ≥ 60 tahun",
-        "disabled_members" => "Anggota penyandang disabilitas",
-        "max_education" => "Pendidikan tertinggi anggota",
+        "intercept" => i18n::pick("Konstanta model", "Model constant"),
+        "region_effect" => i18n::pick("Efek wilayah", "Region effect"),
+        "hh_size" => i18n::pick("Jumlah anggota rumah tangga", "Number of household members"),
+        "log_hh_size" => i18n::pick("ln(jumlah anggota)", "ln(number of members)"),
+        "dependency_ratio" => i18n::pick("Rasio ketergantungan", "Dependency ratio"),
+        "share_working" => i18n::pick("Proporsi anggota yang bekerja", "Share of members working"),
+        "floor_area_per_capita" => {
+            i18n::pick("Luas lantai per kapita (m²)", "Floor area per person (m²)")
+        }
+        "head_age" => i18n::pick("Umur kepala rumah tangga", "Age of the household head"),
+        "head_female" => i18n::pick("Kepala rumah tangga perempuan", "Female household head"),
+        "head_education" => i18n::pick(
+            "Pendidikan kepala rumah tangga",
+            "Education of the household head",
+        ),
+        "head_sector" => i18n::pick(
+            "Lapangan usaha kepala rumah tangga",
+            "Sector of work of the household head",
+        ),
+        "head_working" => i18n::pick("Kepala rumah tangga bekerja", "Household head working"),
+        "children_0_6" => i18n::pick("Anak umur 0–6 tahun", "Children aged 0–6"),
+        "children_7_18" => i18n::pick("Anak umur 7–18 tahun", "Children aged 7–18"),
+        "elderly_60" => i18n::pick("Lansia umur ≥ 60 tahun", "Elderly aged ≥ 60"),
+        "disabled_members" => i18n::pick(
+            "Anggota penyandang disabilitas",
+            "Members with a disability",
+        ),
+        "max_education" => i18n::pick(
+            "Pendidikan tertinggi anggota",
+            "Highest education of any member",
+        ),
         other => field_label(other),
     }
 }
 
 fn unscored_label(code: &str) -> &str {
     match code {
-        "no_members" => "tidak ada anggota aktif",
-        "no_head" => "tidak ada kepala rumah tangga",
-        "several_heads" => "lebih dari satu kepala rumah tangga",
+        "no_members" => i18n::pick("tidak ada anggota aktif", "no active member"),
+        "no_head" => i18n::pick("tidak ada kepala rumah tangga", "no household head"),
+        "several_heads" => i18n::pick(
+            "lebih dari satu kepala rumah tangga",
+            "more than one household head",
+        ),
         other => other,
     }
 }
@@ -533,7 +573,8 @@ fn edition_rows(ranks: &[views::RankView]) -> Vec<EditionRow> {
             score: r.score.map_or_else(
                 || {
                     format!(
-                        "tanpa skor: {}",
+                        "{}: {}",
+                        i18n::pick("tanpa skor", "no score"),
                         unscored_label(r.unscored.as_deref().unwrap_or(""))
                     )
                 },
@@ -550,28 +591,39 @@ fn explain_block(x: views::ExplanationView) -> ExplainBlock {
     let r = &x.rank;
     let signed = |v: f64| format!("{v:+.6}");
     let headline = match (r.national_decile, r.unscored.as_deref()) {
-        (Some(d), _) => format!(
-            "Desil nasional {d} · desil provinsi {} · desil kabupaten/kota {} · peringkat nasional {} dari {}",
-            opt_num(r.province_decile),
-            opt_num(r.regency_decile),
-            opt_num(r.national_rank),
-            r.ranked
-        ),
+        (Some(d), _) => i18n::pick(
+            "Desil nasional {d} · desil provinsi {p} · desil kabupaten/kota {r} · peringkat nasional {n} dari {of}",
+            "National decile {d} · province decile {p} · regency/city decile {r} · national rank {n} of {of}",
+        )
+        .replace("{d}", &d.to_string())
+        .replace("{p}", &opt_num(r.province_decile))
+        .replace("{r}", &opt_num(r.regency_decile))
+        .replace("{n}", &opt_num(r.national_rank))
+        .replace("{of}", &r.ranked.to_string()),
         (None, why) => format!(
-            "Tidak dapat diberi skor: {}",
+            "{}: {}",
+            i18n::pick("Tidak dapat diberi skor", "Cannot be scored"),
             unscored_label(why.unwrap_or(""))
         ),
     };
     let detail = format!(
-        "Edisi #{} · model {} versi {} · data per {} · segmen {}{}",
+        "{} #{} · model {} {} {} · {} {} · {} {}{}",
+        i18n::pick("Edisi", "Edition"),
         r.edition,
         r.model_id,
+        i18n::pick("versi", "version"),
         r.model_version,
+        i18n::pick("data per", "data as of"),
         ts_label(&r.snapshot_at),
+        i18n::pick("segmen", "segment"),
         r.segment,
         match r.predicted_consumption {
             Some(c) => format!(
-                " · perkiraan pengeluaran per kapita {}",
+                " · {} {}",
+                i18n::pick(
+                    "perkiraan pengeluaran per kapita",
+                    "predicted consumption per person"
+                ),
                 selaras_domain::money::Rupiah(c.round() as i64)
             ),
             None => String::new(),
@@ -584,7 +636,7 @@ fn explain_block(x: views::ExplanationView) -> ExplainBlock {
     )];
     for t in x.terms.iter().chain(&x.region_effects) {
         let value = match t.value.parse::<f64>() {
-            _ if t.value.is_empty() => "tidak diketahui".to_string(),
+            _ if t.value.is_empty() => i18n::pick("tidak diketahui", "unknown").to_string(),
             // Derived ratios and logarithms: four decimals are enough to read.
             Ok(v) if v.fract() != 0.0 => format!("{v:.4}"),
             _ => {
@@ -683,27 +735,100 @@ fn field_labels(col: &str) -> Option<(&'static str, &'static str)> {
     })
 }
 
-/// Indonesian text of a stored value (codes become labels; booleans ya/tidak).
-pub(crate) fn value_label(col: &str, v: &str) -> String {
-    fn l<T>(p: Option<T>, f: fn(T) -> &'static str, v: &str) -> String {
-        p.map(f).map(String::from).unwrap_or_else(|| v.to_string())
+/// The (Indonesian, English) labels of a coded value of a column.
+pub(crate) fn code_labels(col: &str, v: &str) -> Option<(&'static str, &'static str)> {
+    fn l<T: Copy>(
+        p: Option<T>,
+        id: fn(T) -> &'static str,
+        en: fn(T) -> &'static str,
+    ) -> Option<(&'static str, &'static str)> {
+        p.map(|x| (id(x), en(x)))
     }
+    match col {
+        "ownership" => l(
+            Ownership::parse(v),
+            Ownership::label_id,
+            Ownership::label_en,
+        ),
+        "floor_type" => l(
+            FloorType::parse(v),
+            FloorType::label_id,
+            FloorType::label_en,
+        ),
+        "wall_type" => l(WallType::parse(v), WallType::label_id, WallType::label_en),
+        "roof_type" => l(RoofType::parse(v), RoofType::label_id, RoofType::label_en),
+        "drinking_water" => l(
+            DrinkingWater::parse(v),
+            DrinkingWater::label_id,
+            DrinkingWater::label_en,
+        ),
+        "lighting" => l(Lighting::parse(v), Lighting::label_id, Lighting::label_en),
+        "cooking_fuel" => l(
+            CookingFuel::parse(v),
+            CookingFuel::label_id,
+            CookingFuel::label_en,
+        ),
+        "toilet" => l(Toilet::parse(v), Toilet::label_id, Toilet::label_en),
+        "relation" => l(Relation::parse(v), Relation::label_id, Relation::label_en),
+        "sex" => l(Sex::parse(v), Sex::label_id, Sex::label_en),
+        "marital_status" => l(
+            MaritalStatus::parse(v),
+            MaritalStatus::label_id,
+            MaritalStatus::label_en,
+        ),
+        "disability" => l(
+            Disability::parse(v),
+            Disability::label_id,
+            Disability::label_en,
+        ),
+        "school_participation" => l(
+            SchoolParticipation::parse(v),
+            SchoolParticipation::label_id,
+            SchoolParticipation::label_en,
+        ),
+        "education_level" => l(
+            EducationLevel::parse(v),
+            EducationLevel::label_id,
+            EducationLevel::label_en,
+        ),
+        "sector" => l(Sector::parse(v), Sector::label_id, Sector::label_en),
+        "employment_status" => l(
+            EmploymentStatus::parse(v),
+            EmploymentStatus::label_id,
+            EmploymentStatus::label_en,
+        ),
+        "exit_state" => l(
+            ExitState::parse(v),
+            ExitState::label_id,
+            ExitState::label_en,
+        ),
+        "pmks" => l(Pmks::parse(v), Pmks::label_id, Pmks::label_en),
+        _ => None,
+    }
+}
+
+/// The choices of a coded column for a form, in the page's language.
+pub(crate) fn column_choices(col: &str) -> Vec<(&'static str, &'static str)> {
+    column_options(col)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(code, id)| {
+            let label = code_labels(col, code).map_or(id, |(id, en)| i18n::pick(id, en));
+            (code, label)
+        })
+        .collect()
+}
+
+/// The text of a stored value in the page's language (codes become labels; booleans
+/// yes/no).
+pub(crate) fn value_label(col: &str, v: &str) -> String {
     if v.is_empty() {
         return i18n::pick("tidak diketahui", "unknown").into();
     }
+    if let Some((id, en)) = code_labels(col, v) {
+        return i18n::pick(id, en).into();
+    }
     match col {
-        "ownership" => l(Ownership::parse(v), Ownership::label_id, v),
-        "floor_type" => l(FloorType::parse(v), FloorType::label_id, v),
-        "wall_type" => l(WallType::parse(v), WallType::label_id, v),
-        "roof_type" => l(RoofType::parse(v), RoofType::label_id, v),
-        "drinking_water" => l(DrinkingWater::parse(v), DrinkingWater::label_id, v),
-        "lighting" => l(Lighting::parse(v), Lighting::label_id, v),
-        "cooking_fuel" => l(CookingFuel::parse(v), CookingFuel::label_id, v),
-        "toilet" => l(Toilet::parse(v), Toilet::label_id, v),
-        "relation" => l(Relation::parse(v), Relation::label_id, v),
-        "sex" => l(Sex::parse(v), Sex::label_id, v),
-        "education_level" => l(EducationLevel::parse(v), EducationLevel::label_id, v),
-        "exit_state" => l(ExitState::parse(v), ExitState::label_id, v),
         _ if col.starts_with("in_")
             || col.starts_with("has_")
             || col.starts_with("owns_")
@@ -792,7 +917,11 @@ pub async fn household(
             kk_number: m.kk_number.clone(),
             name: m.name.clone(),
             relation: value_label("relation", &m.relation),
-            sex: if m.sex == "F" { "P".into() } else { "L".into() },
+            sex: if m.sex == "F" {
+                i18n::pick("P", "F").into()
+            } else {
+                i18n::pick("L", "M").into()
+            },
             birth_date: selaras_domain::Date::parse(&m.birth_date)
                 .map(|d| d.to_id_string())
                 .unwrap_or_else(|_| m.birth_date.clone()),
@@ -814,7 +943,7 @@ pub async fn household(
         .into_iter()
         .map(|v| HistoryRow {
             subject: if v.subject == "household" {
-                "rumah tangga".into()
+                i18n::pick("rumah tangga", "household").into()
             } else {
                 v.subject
             },
@@ -824,10 +953,10 @@ pub async fn household(
                 .valid_to
                 .as_deref()
                 .map(ts_label)
-                .unwrap_or_else(|| "sekarang".into()),
+                .unwrap_or_else(|| i18n::pick("sekarang", "now").into()),
             actor: format!("{} ({})", v.changed_by.actor, v.changed_by.kind),
             changed: if v.version == 1 {
-                "data awal".into()
+                i18n::pick("data awal", "first data").into()
             } else {
                 v.changed_fields
                     .iter()

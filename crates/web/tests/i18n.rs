@@ -50,6 +50,22 @@ const INDONESIAN: &[&str] = &[
     "Sedang dicatat",
     ">ya<",
     ">tidak<",
+    // labels of codes, roles, fields and model variables
+    "Fasilitator desa",
+    "kepala rumah tangga",
+    "Kepala rumah tangga",
+    "Status kepemilikan",
+    "Jenis lantai",
+    "Sumber air minum",
+    "Konstanta model",
+    "Desil nasional",
+    "tidak diketahui",
+    "Tidak ditemukan",
+    "Data tidak ditemukan",
+    "Edisi #",
+    "laki-laki",
+    "perempuan",
+    "memenuhi",
 ];
 
 /// The header's switch link on a page.
@@ -147,6 +163,13 @@ async fn every_page_in_english_after_the_switch_and_the_choice_is_remembered() {
             let page = app.page(path).await;
             assert_english(path, &page);
         }
+        // Error pages too.
+        let missing = app.page("/households/H000000000000000").await;
+        assert_english("/households/H000000000000000", &missing);
+        assert!(
+            missing.contains("Not found, or outside your region."),
+            "{missing}"
+        );
         let hh = app.page(&household).await;
         assert!(
             hh.contains("Household members") && hh.contains("Open cases"),
