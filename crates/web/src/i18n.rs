@@ -323,7 +323,8 @@ mod tests {
         }
     }
 
-    /// Every `t.get("…")` / `t.arg("…"` in the templates and page sources names a key.
+    /// Every `t.get("…")` / `t.arg("…"` / `i18n::text("…")` in the templates and page
+    /// sources names a key.
     #[test]
     fn every_key_used_exists() {
         let id = keys(ID_FTL);
@@ -341,7 +342,7 @@ mod tests {
         let mut used = 0;
         for f in files {
             let text = std::fs::read_to_string(&f).unwrap();
-            for pat in ["t.get(\"", "t.arg(\""] {
+            for pat in ["t.get(\"", ".arg(\"", "i18n::text(\""] {
                 for (i, _) in text.match_indices(pat) {
                     let rest = &text[i + pat.len()..];
                     let key = &rest[..rest.find('"').unwrap()];

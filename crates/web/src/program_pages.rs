@@ -14,7 +14,7 @@ use selaras_domain::access::{authorize, Decision, Permission};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::i18n::Tr;
+use crate::i18n::{self, Tr};
 use crate::pages::{error_page, page_caller, render, ts_label, user_bar, UserBar};
 use crate::views::{self, CatalogueProgramView, CatalogueVersionView, DryRunView};
 use crate::AppState;
@@ -64,12 +64,17 @@ pub(crate) fn csrf_refused(state: &AppState, c: &Caller, token: &str) -> Option<
         .then(|| error_page(state, Some(c), ApiError::BadRequest("CSRF token".into())))
 }
 
-fn status_label(status: &str) -> &'static str {
-    match status {
-        "published" => "berlaku",
-        "superseded" => "digantikan",
-        _ => "draf",
-    }
+fn status_label(status: &str) -> String {
+    i18n::text(match status {
+        "published" => "prog-status-published",
+        "superseded" => "prog-status-superseded",
+        _ => "prog-status-draft",
+    })
+}
+
+/// `time by user`.
+fn at_by(ts: &str, who: &str) -> String {
+    format!("{} {} {who}", ts_label(ts), i18n::text("prog-by"))
 }
 
 struct VersionRow {
@@ -85,16 +90,15 @@ impl From<&CatalogueVersionView> for VersionRow {
     fn from(v: &CatalogueVersionView) -> Self {
         VersionRow {
             version: v.version,
-            status: status_label(&v.status).into(),
+            status: status_label(&v.status),
             note: v.note.clone(),
-            created: format!("{} oleh {}", ts_label(&v.created_at), v.created_by),
-            dry_run: v.dry_run_at.as_deref().map_or("belum".into(), ts_label),
+            created: at_by(&v.created_at, &v.created_by),
+            dry_run: v
+                .dry_run_at
+                .as_deref()
+                .map_or_else(|| i18n::text("prog-not-yet"), ts_label),
             published: v.published_at.as_deref().map_or("–".into(), |p| {
-                format!(
-                    "{} oleh {}",
-                    ts_label(p),
-                    v.published_by.as_deref().unwrap_or("")
-                )
+                at_by(p, v.published_by.as_deref().unwrap_or(""))
             }),
         }
     }
@@ -109,12 +113,12 @@ struct ProgramLine {
     rule: String,
 }
 
-fn unit_label(u: &str) -> &'static str {
-    if u == "household" {
-        "rumah tangga"
+fn unit_label(u: &str) -> String {
+    i18n::text(if u == "household" {
+        "prog-unit-household"
     } else {
-        "anggota"
-    }
+        "prog-unit-member"
+    })
 }
 
 fn quotas_text(p: &CatalogueProgramView) -> String {
@@ -129,9 +133,9 @@ impl From<&CatalogueProgramView> for ProgramLine {
     fn from(p: &CatalogueProgramView) -> Self {
         ProgramLine {
             code: p.code.clone(),
-            name: p.name_id.clone(),
+            name: i18n::pick(&p.name_id, &p.name_en).to_string(),
             owner: p.owner.clone(),
-            unit: unit_label(&p.unit).into(),
+            unit: unit_label(&p.unit),
             quotas: quotas_text(p),
             rule: p.rule.clone(),
         }
@@ -186,9 +190,10 @@ async fn programs_page(
         user: Some(user_bar(state, c)),
         t: Tr::current(),
         csrf: c.session.csrf.clone(),
-        in_force: in_force.map_or("katalog bawaan (programs-default)".into(), |v| {
-            format!("versi {v}")
-        }),
+        in_force: in_force.map_or_else(
+            || i18n::text("prog-default"),
+            |v| Tr::current().arg("prog-version", "n", v),
+        ),
         programs: current
             .programs
             .iter()
@@ -221,11 +226,11 @@ fn parse_quotas(text: &str) -> Result<serde_json::Map<String, serde_json::Value>
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (region, n) = part
             .split_once(':')
-            .ok_or_else(|| format!("kuota \"{part}\": tulis WILAYAH:JUMLAH, mis. 33.14:500"))?;
+            .ok_or_else(|| Tr::current().arg("prog-quota-form", "part", part))?;
         let n: u64 = n
             .trim()
             .parse()
-            .map_err(|_| format!("kuota \"{part}\": jumlah harus bilangan bulat"))?;
+            .map_err(|_| Tr::current().arg("prog-quota-number", "part", part))?;
         out.insert(region.trim().to_string(), n.into());
     }
     Ok(out)
@@ -246,7 +251,7 @@ pub async fn create_draft(
         programs_page(&state, &c, f, Some(why), StatusCode::UNPROCESSABLE_ENTITY).await
     };
     if f.note.trim().is_empty() || f.note.chars().count() > 500 {
-        return refuse(f, "Catatan perubahan wajib diisi (1–500 huruf).".into()).await;
+        return refuse(f, i18n::text("prog-note-required")).await;
     }
     let quotas = match parse_quotas(&f.quotas) {
         Ok(q) => q,
@@ -261,7 +266,7 @@ pub async fn create_draft(
         .as_array_mut()
         .and_then(|ps| ps.iter_mut().find(|p| p["code"] == f.program.as_str()))
     else {
-        let why = format!("Program \"{}\" tidak ada di katalog.", f.program);
+        let why = Tr::current().arg("prog-unknown-program", "code", &f.program);
         return refuse(f, why).await;
     };
     p["rule"] = f.rule.trim().into();
@@ -276,7 +281,7 @@ pub async fn create_draft(
     {
         Ok(v) => Redirect::to(&format!("/catalogue/{}", v.version)).into_response(),
         Err(selaras_batch::catalogue::CatalogueError::Invalid { place, reason }) => {
-            let why = format!("Ditolak — {place}: {reason}");
+            let why = format!("{} — {place}: {reason}", i18n::text("prog-refused"));
             refuse(f, why).await
         }
         Err(e) => error_page(&state, Some(&c), e.into()),
@@ -333,14 +338,17 @@ pub async fn version(
         .iter()
         .map(|code| {
             let describe = |p: Option<CatalogueProgramView>| {
-                p.map_or("(tidak ada)".into(), |p| {
-                    let q = quotas_text(&p);
-                    if q.is_empty() {
-                        p.rule
-                    } else {
-                        format!("{} · kuota {q}", p.rule)
-                    }
-                })
+                p.map_or_else(
+                    || i18n::text("ver-none"),
+                    |p| {
+                        let q = quotas_text(&p);
+                        if q.is_empty() {
+                            p.rule
+                        } else {
+                            format!("{} · {} {q}", p.rule, i18n::text("ver-quota"))
+                        }
+                    },
+                )
             };
             ChangeLine {
                 code: code.clone(),
@@ -441,7 +449,10 @@ struct RunsPage {
 }
 
 fn catalogue_label(v: Option<i64>) -> String {
-    v.map_or("bawaan".into(), |v| format!("versi {v}"))
+    v.map_or_else(
+        || i18n::text("runs-default"),
+        |v| Tr::current().arg("prog-version", "n", v),
+    )
 }
 
 /// `GET /eligibility`: the stored runs, newest first.
@@ -468,7 +479,7 @@ pub async fn runs(State(state): State<AppState>, headers: HeaderMap) -> Response
                 as_of: selaras_domain::Date::parse(&r.as_of)
                     .map(|d| d.to_id_string())
                     .unwrap_or_else(|_| r.as_of.clone()),
-                created: format!("{} oleh {}", ts_label(&r.created_at), r.created_by),
+                created: at_by(&r.created_at, &r.created_by),
             })
             .collect(),
         can_run: may(&c, Permission::ImportRegistry),
@@ -557,12 +568,11 @@ pub async fn run(
                         quota_region: u.quota_region.clone(),
                         household_id: u.household_id.clone(),
                         nik: u.nik.clone(),
-                        status: if u.selected {
-                            "terpilih"
+                        status: i18n::text(if u.selected {
+                            "run-selected"
                         } else {
-                            "daftar tunggu"
-                        }
-                        .into(),
+                            "run-waiting"
+                        }),
                         position: u.position,
                     })
                     .collect(),
@@ -583,10 +593,10 @@ pub async fn run(
             as_of: selaras_domain::Date::parse(&r.as_of)
                 .map(|d| d.to_id_string())
                 .unwrap_or_else(|_| r.as_of.clone()),
-            created: format!("{} oleh {}", ts_label(&r.created_at), r.created_by),
+            created: at_by(&r.created_at, &r.created_by),
         },
         scope: match &c.principal.scope {
-            selaras_domain::RegionScope::National => "nasional".into(),
+            selaras_domain::RegionScope::National => i18n::text("run-national"),
             selaras_domain::RegionScope::Region(code) => {
                 views::RegionView::new(state.regions, code).label()
             }

@@ -66,6 +66,25 @@ const INDONESIAN: &[&str] = &[
     "laki-laki",
     "perempuan",
     "memenuhi",
+    // program pages
+    "Katalog program",
+    "Katalog versi",
+    "Uji coba",
+    "Hasil kelayakan",
+    "Kesalahan sasaran",
+    "Kombinasi program",
+    "daftar tunggu",
+    "terpilih",
+    "Sasaran",
+    "Pengelola",
+    ">Aturan",
+    "Versi katalog",
+    "Berlakukan",
+    "Dibuat",
+    "oleh",
+    "katalog bawaan",
+    "Unduh",
+    "ringkasan",
 ];
 
 /// The header's switch link on a page.
@@ -145,8 +164,8 @@ async fn every_page_in_english_after_the_switch_and_the_choice_is_remembered() {
 
         let household = format!("/households/{HH}");
         let case_page = format!("/cases/{case_id}");
-        // Pages translated so far; program, dashboard and indicator pages still have
-        // Indonesian text (issue #6, item 4, left to do).
+        // Pages translated so far; dashboard and indicator pages still have Indonesian
+        // text (issue #6, item 4, left to do). Program pages: the next test.
         let pages = [
             "/",
             household.as_str(),
@@ -155,7 +174,7 @@ async fn every_page_in_english_after_the_switch_and_the_choice_is_remembered() {
             "/cases/new",
             case_page.as_str(),
         ];
-        for path in ["/dashboard", "/programs", "/eligibility", "/indicators"] {
+        for path in ["/dashboard", "/indicators"] {
             let page = app.page(path).await;
             assert!(page.contains("<html lang=\"en\">"), "{path}");
         }
@@ -197,6 +216,90 @@ async fn every_page_in_english_after_the_switch_and_the_choice_is_remembered() {
         assert_eq!((s, location.as_str()), (303, "/"));
         let home = app.page("/").await;
         assert!(home.contains("<html lang=\"id\">") && home.contains("Cari rumah tangga"));
+    }
+}
+
+/// A catalogue draft with a BPNT quota in province 12, dry-run and published, and an
+/// eligibility run with it: (catalogue version, run id).
+async fn a_run(app: &TestApp, admin: &str) -> (i64, i64) {
+    let mut catalogue: serde_json::Value =
+        serde_json::from_str(&selaras_domain::programs::Catalogue::shipped().to_json()).unwrap();
+    let bpnt = catalogue["programs"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|p| p["code"] == "bpnt")
+        .unwrap();
+    bpnt["rule"] = "national_percentile <= 30".into();
+    bpnt["quotas"] = json!({"12": 1});
+    let draft = json!({"catalogue": catalogue, "note": "BPNT quota"});
+    let (s, _, v) = app
+        .send("POST", "/api/v1/catalogue/drafts", Some(admin), Some(draft))
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let n = v["version"].as_i64().unwrap();
+    let as_of = json!({"as_of": "2026-01-01"});
+    let dry_run = format!("/api/v1/catalogue/{n}/dry-run");
+    let (s, _, v) = app
+        .send("POST", &dry_run, Some(admin), Some(as_of.clone()))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let publish = format!("/api/v1/catalogue/{n}/publish");
+    let (s, _, v) = app.send("POST", &publish, Some(admin), None).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, _, run) = app
+        .send("POST", "/api/v1/eligibility-runs", Some(admin), Some(as_of))
+        .await;
+    assert_eq!(s, 201, "{run}");
+    (n, run["id"].as_i64().unwrap())
+}
+
+#[tokio::test]
+async fn program_and_eligibility_pages_in_english() {
+    for app in TestApp::builder()
+        .user("admin", Role::Admin, "national")
+        .ranked()
+        .build_all()
+        .await
+    {
+        let admin = app.token("admin").await;
+        let (version, run) = a_run(&app, &admin).await;
+        web_sign_in(&app, "admin").await;
+        let (s, _, _) = app.get_with_location("/lang/en?back=/").await;
+        assert_eq!(s, 303);
+        let catalogue = format!("/catalogue/{version}");
+        let run_page = format!("/eligibility/{run}");
+        for path in [
+            "/programs",
+            catalogue.as_str(),
+            "/eligibility",
+            run_page.as_str(),
+        ] {
+            let page = app.page(path).await;
+            assert_english(path, &page);
+        }
+        let run = app.page(&run_page).await;
+        assert!(
+            run.contains("Targeting errors by regency/city") && run.contains("waiting list"),
+            "{run}"
+        );
+        // A refused draft explains itself in English.
+        let csrf = csrf_of(&app.page("/programs").await);
+        let (s, _, body) = post_form(
+            &app,
+            "/programs/draft",
+            &[
+                ("csrf", &csrf),
+                ("program", "bpnt"),
+                ("rule", "national_percentile <= 40"),
+                ("quotas", "12:x"),
+                ("note", "try"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 422);
+        assert_english("/programs/draft", &body);
+        assert!(body.contains("must be a whole number"), "{body}");
     }
 }
 
