@@ -70,8 +70,9 @@ pub fn deciles(title: &str, counts: &[i64; 10]) -> String {
         let bh = *n as f64 / top * 100.0;
         let _ = write!(
             s,
-            r##"<rect x="{x}" y="{y:.1}" width="{col}" height="{bh:.1}" fill="#0b5d3b"><title>Desil {d}: {n}</title></rect><text x="{tx}" y="{ly}" text-anchor="middle" font-size="11">{d}</text>"##,
+            r##"<rect x="{x}" y="{y:.1}" width="{col}" height="{bh:.1}" fill="#0b5d3b"><title>{word} {d}: {n}</title></rect><text x="{tx}" y="{ly}" text-anchor="middle" font-size="11">{d}</text>"##,
             y = 110.0 - bh,
+            word = crate::i18n::pick("Desil", "Decile"),
             d = i + 1,
             tx = x + col / 2.0,
             ly = 126.0,

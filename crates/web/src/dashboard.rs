@@ -23,7 +23,7 @@ use crate::auth::Caller;
 use crate::charts;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::export::{percent, thousands};
-use crate::i18n::Tr;
+use crate::i18n::{self, Tr};
 use crate::pages::{error_page, page_caller, render, ts_label, user_bar, UserBar};
 use crate::AppState;
 
@@ -432,19 +432,27 @@ struct DashboardPage {
     kinds: Vec<(String, String, String, String)>,
     steps: Vec<(String, String, String, String)>,
     referrals: Vec<(String, String, String)>,
-    downloads: Vec<(&'static str, &'static str)>,
+    downloads: Vec<(&'static str, String)>,
     /// Roles that read personal data may open the cases behind the figures.
     can_read_cases: bool,
 }
 
-fn level_label(level: &str) -> &'static str {
-    match level {
-        "national" => "Nasional",
-        "province" => "Provinsi",
-        "regency" => "Kabupaten/kota",
-        "district" => "Kecamatan",
-        _ => "Desa/kelurahan",
-    }
+/// A region level in lower case, in the page's language.
+fn level_label(level: &str) -> String {
+    i18n::text(match level {
+        "national" => "dash-level-national",
+        "province" => "dash-level-province",
+        "regency" => "dash-level-regency",
+        "district" => "dash-level-district",
+        _ => "dash-level-village",
+    })
+}
+
+fn state_label(code: &str, label: &str) -> String {
+    CaseState::parse(code).map_or_else(
+        || label.to_string(),
+        |s| i18n::pick(s.label_id(), s.label_en()).into(),
+    )
 }
 
 /// `/dashboard?region=`: the page.
@@ -467,8 +475,10 @@ pub async fn page(
         Err(e) => {
             let asked = q.region.clone().unwrap_or_default();
             let why = match e {
-                ApiError::Invalid { .. } => format!("Kode wilayah \"{asked}\" tidak dikenal."),
-                _ => format!("Wilayah {asked} berada di luar cakupan Anda; yang ditampilkan wilayah Anda sendiri."),
+                ApiError::Invalid { .. } => {
+                    Tr::current().arg("dash-unknown-region", "code", &asked)
+                }
+                _ => Tr::current().arg("dash-out-of-scope", "code", &asked),
             };
             (c.principal.scope.prefix().to_string(), Some(why))
         }
@@ -476,6 +486,17 @@ pub async fn page(
     let d = match dashboard_of(&state, &region).await {
         Ok(d) => d,
         Err(e) => return error_page(&state, Some(&c), e),
+    };
+    let catalogue = match selaras_batch::catalogue::in_force(&*state.store).await {
+        Ok((_, cat)) => cat,
+        Err(e) => return error_page(&state, Some(&c), e.into()),
+    };
+    // Program names in the page's language (the API keeps Indonesian).
+    let program_name = |p: &ProgramFigures| {
+        catalogue.program(&p.program).map_or_else(
+            || p.name.clone(),
+            |x| i18n::pick(&x.name_id, &x.name_en).to_string(),
+        )
     };
     let own = c.principal.scope.prefix().to_string();
     let crumbs = d
@@ -519,31 +540,31 @@ pub async fn page(
     let r = d.registry.clone();
     let totals = match &r {
         Some(f) => vec![
-            ("Rumah tangga".into(), thousands(f.households)),
-            ("Jiwa".into(), thousands(f.members)),
+            (i18n::text("dash-col-households"), thousands(f.households)),
+            (i18n::text("dash-col-people"), thousands(f.members)),
             (
-                "Diverifikasi 12 bulan terakhir".into(),
+                i18n::text("dash-total-verified"),
                 format!(
                     "{} ({})",
                     thousands(f.verified_12m),
                     percent(f.freshness_pct)
                 ),
             ),
-            ("Berperingkat".into(), thousands(f.ranked)),
-            ("Kasus terbuka".into(), thousands(d.cases.open)),
-            ("Kasus lewat tenggat".into(), thousands(d.cases.overdue)),
+            (i18n::text("dash-col-ranked"), thousands(f.ranked)),
+            (i18n::text("dash-total-open"), thousands(d.cases.open)),
+            (i18n::text("dash-total-overdue"), thousands(d.cases.overdue)),
         ],
         None => vec![
-            ("Kasus terbuka".into(), thousands(d.cases.open)),
-            ("Kasus lewat tenggat".into(), thousands(d.cases.overdue)),
+            (i18n::text("dash-total-open"), thousands(d.cases.open)),
+            (i18n::text("dash-total-overdue"), thousands(d.cases.overdue)),
         ],
     };
     let deciles_svg = charts::deciles(
-        "Sebaran rumah tangga per desil nasional",
+        &i18n::text("dash-chart-deciles"),
         &r.as_ref().map_or([0; 10], |f| f.deciles),
     );
     let freshness_svg = charts::bars(
-        "Rumah tangga diverifikasi dalam 12 bulan terakhir (%)",
+        &i18n::text("dash-chart-freshness"),
         &d.children
             .iter()
             .map(|f| (f.name.clone(), f.freshness_pct, percent(f.freshness_pct)))
@@ -551,22 +572,20 @@ pub async fn page(
         Some(100.0),
     );
     let coverage_svg = charts::bars(
-        "Cakupan program: rumah tangga layak yang sudah menerima (%)",
+        &i18n::text("dash-chart-coverage"),
         &d.programs
             .iter()
-            .map(|p| (p.name.clone(), p.coverage_pct, percent(p.coverage_pct)))
+            .map(|p| (program_name(p), p.coverage_pct, percent(p.coverage_pct)))
             .collect::<Vec<_>>(),
         Some(100.0),
     );
     let page = DashboardPage {
         can_read_cases: authorize(&c.principal, Permission::ReadPersonalData, None)
             == Decision::Allow,
-        downloads: vec![
-            ("regions", "wilayah"),
-            ("programs", "program"),
-            ("cases", "kasus"),
-            ("steps", "waktu per langkah"),
-        ],
+        downloads: ["regions", "programs", "cases", "steps"]
+            .into_iter()
+            .map(|file| (file, i18n::text(&format!("dash-dl-{file}"))))
+            .collect(),
         user: Some(user_bar(&state, &c)),
         t: Tr::current(),
         csrf: c.session.csrf.clone(),
@@ -575,14 +594,13 @@ pub async fn page(
         refreshed: d
             .refreshed_at
             .as_deref()
-            .map_or_else(|| "belum".into(), ts_label),
+            .map_or_else(|| i18n::text("dash-not-yet"), ts_label),
         totals,
         children,
         child_level: d
             .children
             .first()
-            .map_or("", |f| level_label(&f.level))
-            .to_string(),
+            .map_or_else(String::new, |f| level_label(&f.level)),
         deciles_svg,
         freshness_svg,
         programs: d
@@ -590,7 +608,7 @@ pub async fn page(
             .iter()
             .map(|p| {
                 (
-                    format!("{} ({})", p.name, p.program),
+                    format!("{} ({})", program_name(p), p.program),
                     thousands(p.eligible),
                     thousands(p.enrolled),
                     thousands(p.excluded),
@@ -611,8 +629,11 @@ pub async fn page(
             .iter()
             .map(|k| {
                 (
-                    k.kind_label.clone(),
-                    k.state_label.clone(),
+                    CaseKind::parse(&k.kind).map_or_else(
+                        || k.kind_label.clone(),
+                        |x| i18n::pick(x.label_id(), x.label_en()).into(),
+                    ),
+                    state_label(&k.state, &k.state_label),
                     thousands(k.cases),
                     thousands(k.overdue),
                 )
@@ -624,7 +645,10 @@ pub async fn page(
             .iter()
             .map(|s| {
                 (
-                    s.label.clone(),
+                    Action::parse(&s.action).map_or_else(
+                        || s.label.clone(),
+                        |a| i18n::pick(a.label_id(), a.label_en()).into(),
+                    ),
                     thousands(s.count),
                     format!("{:.1}", s.median_hours).replace('.', ","),
                     format!("{:.1}", s.p90_hours).replace('.', ","),
@@ -635,7 +659,13 @@ pub async fn page(
             .cases
             .referrals
             .iter()
-            .map(|r| (r.program.clone(), r.state_label.clone(), thousands(r.cases)))
+            .map(|r| {
+                (
+                    r.program.clone(),
+                    state_label(&r.state, &r.state_label),
+                    thousands(r.cases),
+                )
+            })
             .collect(),
         d,
     };

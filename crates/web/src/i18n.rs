@@ -203,6 +203,15 @@ impl Tr {
         message(self.lang, key, Some(&args))
     }
 
+    /// A message with several arguments.
+    pub fn args(&self, key: &str, pairs: &[(&str, &str)]) -> String {
+        let mut args = FluentArgs::new();
+        for (name, value) in pairs {
+            args.set(*name, FluentValue::from(value.to_string()));
+        }
+        message(self.lang, key, Some(&args))
+    }
+
     /// For `<html lang="…">`.
     pub fn code(&self) -> &'static str {
         self.lang.code()
@@ -342,7 +351,7 @@ mod tests {
         let mut used = 0;
         for f in files {
             let text = std::fs::read_to_string(&f).unwrap();
-            for pat in ["t.get(\"", ".arg(\"", "i18n::text(\""] {
+            for pat in ["t.get(\"", ".arg(\"", ".args(\"", "i18n::text(\""] {
                 for (i, _) in text.match_indices(pat) {
                     let rest = &text[i + pat.len()..];
                     let key = &rest[..rest.find('"').unwrap()];

@@ -38,7 +38,7 @@ use selaras_store::indicators::{IndicatorValue, IndicatorValueFilter, NewIndicat
 use crate::api::ApiCaller;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::i18n::Tr;
+use crate::i18n::{self, Tr};
 use crate::pages::{error_page, page_caller, render, ts_label, user_bar, UserBar};
 use crate::program_pages::csrf_refused;
 use crate::views::RegionView;
@@ -339,6 +339,15 @@ fn region_ref(state: &AppState, r: &RegionScope) -> RegionRefView {
             code: c.to_string(),
             label: RegionView::new(state.regions, c).label(),
         },
+    }
+}
+
+/// A region's label on a page: the nation in the page's language.
+fn region_text(r: &RegionRefView) -> String {
+    if r.code == "national" {
+        i18n::text("base-national")
+    } else {
+        r.label.clone()
     }
 }
 
@@ -1171,10 +1180,13 @@ pub fn bullet_svg(
     };
     let describe = |v: Option<&Value>| v.map_or("–".to_string(), |v| v.display_id(unit));
     let title = format!(
-        "Target {}, capaian {} ({}; skala 0–{})",
+        "{} {}, {} {} ({}; {} 0–{})",
+        i18n::pick("Target", "Target"),
         describe(target),
+        i18n::pick("capaian", "actual"),
         describe(actual),
-        direction.label_id(),
+        i18n::pick(direction.label_id(), direction.label_en()),
+        i18n::pick("skala", "scale"),
         if scale.is_empty() {
             "AA/WTP".to_string()
         } else {
@@ -1234,22 +1246,31 @@ fn askama_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn status_label(s: &str) -> &'static str {
-    match s {
-        "met" => "Tercapai",
-        "not_met" => "Belum tercapai",
-        "no_actual" => "Belum ada capaian",
-        "no_target" => "Tanpa target",
-        "conflict" => "Target berbeda antar sumber",
-        _ => "Target nasional (tidak dibandingkan)",
-    }
+fn status_label(s: &str) -> String {
+    i18n::text(match s {
+        "met" => "ind-status-met",
+        "not_met" => "ind-status-not-met",
+        "no_actual" => "ind-status-no-actual",
+        "no_target" => "ind-status-no-target",
+        "conflict" => "ind-status-conflict",
+        _ => "ind-status-national",
+    })
+}
+
+/// A source flag's label in the page's language.
+fn flag_label(f: &FlagView) -> String {
+    selaras_domain::indicators::FlagKind::parse(&f.kind).map_or_else(
+        || f.label_id.clone(),
+        |k| i18n::pick(k.label_id(), k.label_en()).to_string(),
+    )
 }
 
 fn source_label(a: &ActualView) -> String {
     match a.source.as_str() {
-        "computed" => "dihitung sistem".into(),
+        "computed" => i18n::text("ind-computed"),
         "published" => format!(
-            "dipublikasikan: {}{}",
+            "{}: {}{}",
+            i18n::text("ind-source-published"),
             a.source_ref.as_deref().unwrap_or(""),
             a.note
                 .as_deref()
@@ -1257,7 +1278,8 @@ fn source_label(a: &ActualView) -> String {
                 .unwrap_or_default()
         ),
         _ => format!(
-            "diisi {} {}",
+            "{} {} {}",
+            i18n::text("ind-source-entered"),
             a.entered_by.as_deref().unwrap_or(""),
             a.entered_at.as_deref().map(ts_label).unwrap_or_default()
         ),
@@ -1353,7 +1375,7 @@ fn rows_of(cat: &Catalogue, v: &IndicatorView) -> Vec<Row> {
         out.push(Row {
             code: v.code.clone(),
             first: k == 0,
-            name: v.name_id.clone(),
+            name: i18n::pick(&v.name_id, &v.name_en).to_string(),
             flags: if k == 0 { v.flags.clone() } else { Vec::new() },
             computed: v.computed,
             year: y.year,
@@ -1372,7 +1394,7 @@ fn rows_of(cat: &Catalogue, v: &IndicatorView) -> Vec<Row> {
                     &y.status,
                 )
             },
-            status: status_label(&y.status).into(),
+            status: status_label(&y.status),
         });
     }
     out
@@ -1435,6 +1457,12 @@ struct IndicatorsPage {
     error: Option<String>,
 }
 
+impl IndicatorsPage {
+    fn flag(&self, f: &FlagView) -> String {
+        flag_label(f)
+    }
+}
+
 fn may_enter(c: &Caller) -> bool {
     authorize(&c.principal, Permission::RecordIndicator, None) == Decision::Allow
 }
@@ -1470,14 +1498,15 @@ async fn list_page(
         Ok(l) => l,
         Err(e @ (ApiError::NotFound | ApiError::Invalid { .. } | ApiError::Forbidden)) => {
             notice = Some(match &e {
-                ApiError::NotFound => format!(
-                    "Wilayah {} berada di luar wilayah Anda; yang ditampilkan wilayah Anda sendiri.",
-                    q.region.as_deref().unwrap_or("")
+                ApiError::NotFound => Tr::current().arg(
+                    "ind-out-of-region",
+                    "code",
+                    q.region.as_deref().unwrap_or(""),
                 ),
                 ApiError::Invalid { field, detail } => {
-                    format!("Isian {field} tidak dikenali ({detail}); filter itu diabaikan.")
+                    Tr::current().args("ind-bad-filter", &[("field", field), ("detail", detail)])
                 }
-                _ => e.message_id(),
+                _ => e.message(),
             });
             if status == StatusCode::OK {
                 status = e.status();
@@ -1517,25 +1546,29 @@ async fn list_page(
         user: Some(user_bar(state, c)),
         t: Tr::current(),
         csrf: c.session.csrf.clone(),
-        title: list.catalogue.title_id.clone(),
+        title: i18n::pick(&list.catalogue.title_id, &list.catalogue.title_en).to_string(),
         catalogue_note: match list.catalogue.stored_version {
-            Some(v) => format!("katalog tersimpan versi {v}"),
-            None => "katalog bawaan (belum ada versi tersimpan)".into(),
+            Some(v) => Tr::current().arg("ind-stored-version", "n", v),
+            None => i18n::text("ind-default-catalogue"),
         },
         region: list.region.code.clone(),
-        region_label: list.region.label.clone(),
+        region_label: region_text(&list.region),
         year: list.year.map(|y| y.to_string()).unwrap_or_default(),
         level: list.level.clone().unwrap_or_default(),
         levels: Level::ALL
             .iter()
-            .map(|l| (l.code().to_string(), l.label_id().to_string()))
+            .map(|l| {
+                (
+                    l.code().to_string(),
+                    i18n::pick(l.label_id(), l.label_en()).to_string(),
+                )
+            })
             .collect(),
         notice,
-        saved: q
-            .saved
-            .as_deref()
-            .and_then(|s| cat.indicator(s))
-            .map(|i| format!("Nilai {} ({}) tersimpan.", i.name_id, i.code)),
+        saved: q.saved.as_deref().and_then(|s| cat.indicator(s)).map(|i| {
+            let name = format!("{} ({})", i18n::pick(&i.name_id, &i.name_en), i.code);
+            Tr::current().arg("ind-saved", "name", name)
+        }),
         groups,
         can_enter: may_enter(c),
         enterable: cat
@@ -1544,12 +1577,22 @@ async fn list_page(
             .filter(|i| i.computed.is_none())
             .map(|i| Choice {
                 code: i.code.clone(),
-                label: format!("{} — {} [{}]", i.code, i.name_id, i.unit.label_id()),
+                label: format!(
+                    "{} — {} [{}]",
+                    i.code,
+                    i18n::pick(&i.name_id, &i.name_en),
+                    i18n::pick(i.unit.label_id(), i.unit.label_en())
+                ),
             })
             .collect(),
         units: Unit::ALL
             .iter()
-            .map(|u| (u.code().to_string(), u.label_id().to_string()))
+            .map(|u| {
+                (
+                    u.code().to_string(),
+                    i18n::pick(u.label_id(), u.label_en()).to_string(),
+                )
+            })
             .collect(),
         form,
         error,
@@ -1623,19 +1666,20 @@ pub async fn page_value(
         Err(e) => {
             let message = match &e {
                 ApiError::Invalid { field, detail } => {
-                    format!("Nilai tidak disimpan — {}: {}", field_label(field), page_detail(cat.as_deref(), &f, field, detail))
+                    format!(
+                        "{} — {}: {}",
+                        i18n::text("ind-not-saved"),
+                        field_label(field),
+                        page_detail(cat.as_deref(), &f, field, detail)
+                    )
                 }
-                ApiError::NotFound => format!(
-                    "Nilai tidak disimpan: indikator \u{201c}{}\u{201d} tidak ada, atau wilayah {} berada di luar wilayah Anda.",
-                    f.code, f.region
-                ),
-                ApiError::Conflict(_) => format!(
-                    "Nilai tidak disimpan: {} dihitung oleh sistem dari kasus SLRT, tidak diisi tangan.",
-                    f.code
-                ),
-                ApiError::Forbidden => "Peran Anda tidak diizinkan mengisi capaian.".into(),
+                ApiError::NotFound => {
+                    Tr::current().args("ind-not-found", &[("code", &f.code), ("region", &f.region)])
+                }
+                ApiError::Conflict(_) => Tr::current().arg("ind-computed-refused", "code", &f.code),
+                ApiError::Forbidden => i18n::text("ind-forbidden"),
                 ApiError::Internal(_) => return error_page(&state, Some(&c), e),
-                other => other.message_id(),
+                other => other.message(),
             };
             let status = e.status();
             let back = if matches!(e, ApiError::NotFound) {
@@ -1648,28 +1692,32 @@ pub async fn page_value(
     }
 }
 
-fn field_label(field: &str) -> &'static str {
-    match field {
-        "value" => "nilai",
-        "unit" => "satuan",
-        "year" => "tahun",
-        "region" => "wilayah",
-        "note" => "catatan",
-        _ => "isian",
-    }
+fn field_label(field: &str) -> String {
+    i18n::text(match field {
+        "value" => "ind-field-value",
+        "unit" => "ind-field-unit",
+        "year" => "ind-field-year",
+        "region" => "ind-field-region",
+        "note" => "ind-field-note",
+        _ => "ind-field-other",
+    })
 }
 
-/// The Indonesian reason for a refused form field (the API's English one otherwise).
+/// The reason for a refused form field in the page's language (the API's English one
+/// otherwise).
 fn page_detail(cat: Option<&Catalogue>, f: &ValueForm, field: &str, detail: &str) -> String {
     if let (Some(i), "value" | "unit") = (cat.and_then(|c| c.indicator(&f.code)), field) {
         if let Err(e) = i.check_value(&f.value, Some(f.unit.as_str())) {
-            return e.reason_id;
+            return match i18n::current() {
+                i18n::Lang::Id => e.reason_id,
+                i18n::Lang::En => e.reason,
+            };
         }
     }
     match field {
-        "year" => format!("isi tahun 2000 sampai {}", this_year()),
-        "region" => "isi kode wilayah (mis. 33.14) atau national".into(),
-        "note" => "paling banyak 500 huruf".into(),
+        "year" => Tr::current().arg("ind-year-range", "year", this_year()),
+        "region" => i18n::text("ind-region-hint"),
+        "note" => i18n::text("ind-note-long"),
         _ => detail.into(),
     }
 }
@@ -1731,6 +1779,12 @@ struct IndicatorPage {
     computed: bool,
 }
 
+impl IndicatorPage {
+    fn flag(&self, f: &FlagView) -> String {
+        flag_label(f)
+    }
+}
+
 /// `GET /indicators/{code}`: one indicator with its sources and flags, target against
 /// actual per year for the region, the regions inside it, and who entered what.
 pub async fn indicator_page(
@@ -1752,9 +1806,10 @@ pub async fn indicator_page(
     let d = match detail_of(&state, &c, &code, &asked).await {
         Ok(d) => d,
         Err(ApiError::NotFound) if q.region.is_some() => {
-            notice = Some(format!(
-                "Wilayah {} berada di luar wilayah Anda; yang ditampilkan wilayah Anda sendiri.",
-                q.region.as_deref().unwrap_or("")
+            notice = Some(Tr::current().arg(
+                "ind-out-of-region",
+                "code",
+                q.region.as_deref().unwrap_or(""),
             ));
             match detail_of(&state, &c, &code, &IndicatorRegionQuery::default()).await {
                 Ok(d) => d,
@@ -1762,9 +1817,9 @@ pub async fn indicator_page(
             }
         }
         Err(ApiError::Invalid { field, detail }) => {
-            notice = Some(format!(
-                "Isian {field} tidak dikenali ({detail}); filter itu diabaikan."
-            ));
+            notice = Some(
+                Tr::current().args("ind-bad-filter", &[("field", &field), ("detail", &detail)]),
+            );
             match detail_of(&state, &c, &code, &IndicatorRegionQuery::default()).await {
                 Ok(d) => d,
                 Err(e) => return error_page(&state, Some(&c), e),
@@ -1799,9 +1854,9 @@ pub async fn indicator_page(
         code: v.code.clone(),
         name_id: v.name_id.clone(),
         name_en: v.name_en.clone(),
-        level: i.level.label_id().into(),
-        unit: i.unit.label_id().into(),
-        direction: i.direction.label_id().into(),
+        level: i18n::pick(i.level.label_id(), i.level.label_en()).into(),
+        unit: i18n::pick(i.unit.label_id(), i.unit.label_en()).into(),
+        direction: i18n::pick(i.direction.label_id(), i.direction.label_en()).into(),
         programme: i.programme.clone().unwrap_or_else(|| "–".into()),
         parent: i.parent.clone().unwrap_or_default(),
         responsible_unit: d.responsible_unit.clone().unwrap_or_else(|| "–".into()),
@@ -1809,12 +1864,17 @@ pub async fn indicator_page(
         formula: d
             .formula
             .clone()
-            .unwrap_or_else(|| "belum diketahui (Manual IKU tidak ada di sumber)".into()),
-        definition: d.definition_id.clone().unwrap_or_default(),
+            .unwrap_or_else(|| i18n::text("ind-formula-unknown")),
+        definition: match i18n::current() {
+            i18n::Lang::Id => d.definition_id.clone(),
+            i18n::Lang::En => d.definition_en.clone(),
+        }
+        .unwrap_or_default(),
         baseline: d.baseline.as_ref().map_or(String::new(), |b| {
             format!(
-                "{} pada {}{} ({}{})",
+                "{} {} {}{} ({}{})",
                 b.display,
+                i18n::text("ind-baseline-in"),
                 b.year,
                 b.period
                     .as_deref()
@@ -1823,13 +1883,13 @@ pub async fn indicator_page(
                 b.source_ref,
                 b.printed
                     .as_deref()
-                    .map(|p| format!("; tercetak \u{201c}{p}\u{201d}"))
+                    .map(|p| format!("; {} \u{201c}{p}\u{201d}", i18n::text("ind-printed")))
                     .unwrap_or_default()
             )
         }),
         notes: d.notes.clone().unwrap_or_default(),
         region: d.region.code.clone(),
-        region_label: d.region.label.clone(),
+        region_label: region_text(&d.region),
         notice,
         flags: v.flags.clone(),
         rows,
@@ -1837,7 +1897,7 @@ pub async fn indicator_page(
             .by_region
             .iter()
             .map(|r| RegionRow {
-                region: r.region.label.clone(),
+                region: region_text(&r.region),
                 year: r.year,
                 actual: r.actual.display.clone(),
                 source: source_label(&r.actual),
@@ -1848,7 +1908,7 @@ pub async fn indicator_page(
             .iter()
             .map(|h| HistoryRow {
                 year: h.year,
-                region: region_label_of(&state, &h.region).label,
+                region: region_text(&region_label_of(&state, &h.region)),
                 value: h.display.clone(),
                 entered: format!("{} · {}", h.entered_by, ts_label(&h.entered_at)),
                 note: h.note.clone(),

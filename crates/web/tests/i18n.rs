@@ -75,7 +75,7 @@ const INDONESIAN: &[&str] = &[
     "Kombinasi program",
     "daftar tunggu",
     "terpilih",
-    "Sasaran",
+    ">Sasaran<",
     "Pengelola",
     ">Aturan",
     "Versi katalog",
@@ -84,7 +84,38 @@ const INDONESIAN: &[&str] = &[
     "oleh",
     "katalog bawaan",
     "Unduh",
-    "ringkasan",
+    "ringkasan <",
+    "ringkasan PDF",
+    // dashboard and indicators (source references of the indicator catalogue stay as
+    // the documents name them)
+    "Dasbor",
+    "Sebaran",
+    "Desil ",
+    "Kemutakhiran",
+    "Cakupan",
+    "Komplementaritas",
+    "Waktu per langkah",
+    "Rujukan per program",
+    "Berperingkat",
+    "Diverifikasi",
+    "Kasus terbuka",
+    "Indikator kinerja",
+    "Semua tingkat",
+    "Tampilkan",
+    ">Tahun<",
+    ">Capaian<",
+    "Target dan capaian",
+    "Isi capaian",
+    "Simpan nilai",
+    "Tercapai",
+    "Tanpa target",
+    "Belum ada capaian",
+    "Penanggung jawab",
+    ">Rumus<",
+    ">Kode<",
+    "dihitung sistem",
+    "Sasaran strategis",
+    ">Nasional<",
 ];
 
 /// The header's switch link on a page.
@@ -130,6 +161,14 @@ fn has_indonesian_number(page: &str) -> bool {
     })
 }
 
+/// A percentage with a decimal comma (`12,5 %`).
+fn has_decimal_comma(page: &str) -> bool {
+    let b = page.as_bytes();
+    (0..b.len().saturating_sub(4)).any(|i| {
+        b[i].is_ascii_digit() && b[i + 1] == b',' && b[i + 2].is_ascii_digit() && b[i + 3] == b' '
+    })
+}
+
 /// A date as `21/11/2026`.
 fn has_date(page: &str) -> bool {
     let b = page.as_bytes();
@@ -164,8 +203,7 @@ async fn every_page_in_english_after_the_switch_and_the_choice_is_remembered() {
 
         let household = format!("/households/{HH}");
         let case_page = format!("/cases/{case_id}");
-        // Pages translated so far; dashboard and indicator pages still have Indonesian
-        // text (issue #6, item 4, left to do). Program pages: the next test.
+        // Program, dashboard and indicator pages for an administrator: the next test.
         let pages = [
             "/",
             household.as_str(),
@@ -173,11 +211,9 @@ async fn every_page_in_english_after_the_switch_and_the_choice_is_remembered() {
             "/cases",
             "/cases/new",
             case_page.as_str(),
+            "/dashboard",
+            "/indicators",
         ];
-        for path in ["/dashboard", "/indicators"] {
-            let page = app.page(path).await;
-            assert!(page.contains("<html lang=\"en\">"), "{path}");
-        }
         for path in pages {
             let page = app.page(path).await;
             assert_english(path, &page);
@@ -255,7 +291,7 @@ async fn a_run(app: &TestApp, admin: &str) -> (i64, i64) {
 }
 
 #[tokio::test]
-async fn program_and_eligibility_pages_in_english() {
+async fn program_dashboard_and_indicator_pages_in_english() {
     for app in TestApp::builder()
         .user("admin", Role::Admin, "national")
         .ranked()
@@ -269,15 +305,40 @@ async fn program_and_eligibility_pages_in_english() {
         assert_eq!(s, 303);
         let catalogue = format!("/catalogue/{version}");
         let run_page = format!("/eligibility/{run}");
+        let indicators = app.page("/indicators").await;
+        let at = indicators
+            .find("<a href=\"/indicators/")
+            .expect("a link to an indicator");
+        let rest = &indicators[at + "<a href=\"".len()..];
+        let indicator = rest[..rest.find('"').unwrap()].replace("&amp;", "&");
         for path in [
             "/programs",
             catalogue.as_str(),
             "/eligibility",
             run_page.as_str(),
+            "/dashboard",
+            "/dashboard?region=12",
+            "/indicators",
+            indicator.as_str(),
         ] {
             let page = app.page(path).await;
             assert_english(path, &page);
         }
+        // Figures keep the Indonesian format: thousands with dots, decimal commas.
+        let dashboard = app.page("/dashboard").await;
+        assert!(
+            dashboard.contains("Dashboard Indonesia") && dashboard.contains("Households"),
+            "{dashboard}"
+        );
+        assert!(
+            has_indonesian_number(&dashboard),
+            "no 1.234-style number on /dashboard"
+        );
+        assert!(has_decimal_comma(&dashboard), "no 12,5 % on /dashboard");
+        // An unknown region: the notice is English too.
+        let unknown = app.page("/dashboard?region=x1").await;
+        assert_english("/dashboard?region=x1", &unknown);
+        assert!(unknown.contains("is unknown"), "{unknown}");
         let run = app.page(&run_page).await;
         assert!(
             run.contains("Targeting errors by regency/city") && run.contains("waiting list"),
