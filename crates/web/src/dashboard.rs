@@ -426,6 +426,8 @@ struct DashboardPage {
     child_level: String,
     deciles_svg: String,
     freshness_svg: String,
+    /// The provinces coloured by freshness (national dashboard only).
+    map_svg: String,
     programs: Vec<(String, String, String, String, String, String)>,
     coverage_svg: String,
     combinations: Vec<(String, String)>,
@@ -571,6 +573,18 @@ pub async fn page(
             .collect::<Vec<_>>(),
         Some(100.0),
     );
+    let map_svg = if d.level == "national" {
+        crate::map::province_shares(
+            &i18n::text("dash-map"),
+            &d.children
+                .iter()
+                .map(|f| (f.region.clone(), f.verified_12m, f.households))
+                .collect::<Vec<_>>(),
+            |code| region_name(&state, code),
+        )
+    } else {
+        String::new()
+    };
     let coverage_svg = charts::bars(
         &i18n::text("dash-chart-coverage"),
         &d.programs
@@ -603,6 +617,7 @@ pub async fn page(
             .map_or_else(String::new, |f| level_label(&f.level)),
         deciles_svg,
         freshness_svg,
+        map_svg,
         programs: d
             .programs
             .iter()

@@ -283,6 +283,13 @@ async fn pages_are_light_and_their_fields_labelled() {
         let body = app.page(&path).await;
         pages.push((path, body));
     }
+    let national = &pages.iter().find(|(p, _)| p == "/dashboard").unwrap().1;
+    assert_eq!(national.matches("<path d=").count(), 34, "the province map");
+    assert!(
+        national.contains("href=\"/dashboard?region=12\"><path"),
+        "provinces link to their dashboards"
+    );
+    assert!(national.contains("class=\"legend\"") && national.contains("CC BY 4.0"));
     for (path, body) in &pages {
         let total = body.len() + css;
         assert!(total < 200_000, "{path}: {total} bytes with its stylesheet");
