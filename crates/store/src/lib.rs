@@ -489,8 +489,13 @@ pub trait Storage: Send + Sync {
     async fn program_stats(&self, region: &str) -> Result<Vec<stats::ProgramStats>>;
     async fn combo_stats(&self, region: &str) -> Result<Vec<stats::ComboStats>>;
     /// Case figures under `prefix`, activity per child region of `child_len` characters.
-    async fn case_stats(&self, prefix: &str, child_len: i64, now: &str)
-        -> Result<stats::CaseStats>;
+    async fn case_stats(
+        &self,
+        prefix: &str,
+        child_len: i64,
+        now: &str,
+        period: &stats::Period,
+    ) -> Result<stats::CaseStats>;
     /// Stores a catalogue text as a new draft version.
     async fn put_catalogue(&self, c: &NewCatalogueVersion) -> Result<CatalogueVersion>;
     /// Every catalogue version, oldest first.

@@ -924,8 +924,9 @@ impl Storage for PgStore {
         prefix: &str,
         child_len: i64,
         now: &str,
+        period: &crate::stats::Period,
     ) -> Result<crate::stats::CaseStats> {
-        stats_sql::case_stats(&self.pool, prefix, child_len, now).await
+        stats_sql::case_stats(&self.pool, prefix, child_len, now, period).await
     }
 
     async fn put_catalogue(

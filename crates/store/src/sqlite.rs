@@ -677,8 +677,9 @@ impl Storage for SqliteStore {
         prefix: &str,
         child_len: i64,
         now: &str,
+        period: &crate::stats::Period,
     ) -> Result<crate::stats::CaseStats> {
-        stats_sql::case_stats(&self.pool, prefix, child_len, now).await
+        stats_sql::case_stats(&self.pool, prefix, child_len, now, period).await
     }
 
     async fn put_catalogue(

@@ -84,6 +84,32 @@ pub struct VillageGap {
     pub counts: [i64; 4],
 }
 
+/// A period of days, both ends included (`YYYY-MM-DD`); `None` ends are open.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Period {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+impl Period {
+    /// The bounds as timestamps for `>= from` and `< day after to` (empty: open).
+    pub(crate) fn bounds(&self) -> (String, String) {
+        let from = self
+            .from
+            .as_ref()
+            .map(|d| format!("{d}T00:00:00Z"))
+            .unwrap_or_default();
+        let to = self
+            .to
+            .as_ref()
+            .and_then(|d| selaras_domain::Date::parse(d).ok())
+            .and_then(|d| selaras_domain::Date::from_days_since_epoch(d.days_since_epoch() + 1))
+            .map(|d| format!("{d}T00:00:00Z"))
+            .unwrap_or_default();
+        (from, to)
+    }
+}
+
 /// Case figures of a region, read live (cases are few next to households).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CaseStats {
@@ -136,7 +162,7 @@ macro_rules! stats_methods {
         use $crate::ranking::q;
         use $crate::stats::{
             parent_of, ComboStats, ProgramStats, RefreshReport, RegionStats, VillageGap,
-            STATS_COLS, CaseStats,
+            STATS_COLS, CaseStats, Period,
         };
 
         fn stats_from_row(r: &<$db as sqlx::Database>::Row) -> Result<RegionStats> {
@@ -468,38 +494,67 @@ macro_rules! stats_methods {
 
         /// The case figures of the villages under `prefix` (`""`: all); activity per child
         /// region of length `child_len`.
-        pub(crate) async fn case_stats(pool: &$pool, prefix: &str, child_len: i64, now: &str) -> Result<CaseStats> {
-            let under = "($1 = '' OR region = $1 OR region LIKE $2)";
+        pub(crate) async fn case_stats(pool: &$pool, prefix: &str, child_len: i64, now: &str, period: &Period) -> Result<CaseStats> {
+            // Cases opened in the period ($6, $7: timestamps; empty = open), visits made in
+            // it ($8, $9: days).
+            let (from, to) = period.bounds();
+            let (from_day, to_day) = (period.from.clone().unwrap_or_default(), period.to.clone().unwrap_or_default());
+            let under = "($1 = '' OR region = $1 OR region LIKE $2) AND ($6 = '' OR created_at >= $6) AND ($7 = '' OR created_at < $7) AND $8 = $8 AND $9 = $9";
             let like = format!("{prefix}.%");
             let by_kind_state: Vec<(String, String, i64, i64)> = sqlx::query_as(&q($d, &format!(
-                "SELECT kind, state, COUNT(*), SUM(CASE WHEN due_at < $3 AND state <> 'closed' THEN 1 ELSE 0 END) FROM cases WHERE {under} GROUP BY kind, state ORDER BY kind, state"
+                "SELECT kind, state, COUNT(*), SUM(CASE WHEN due_at < $3 AND state <> 'closed' THEN 1 ELSE 0 END) FROM cases WHERE {under} AND $4 = $4 AND $5 = $5 GROUP BY kind, state ORDER BY kind, state"
             )))
             .bind(prefix)
             .bind(&like)
             .bind(now)
+            .bind(0i64)
+            .bind(0i64)
+            .bind(&from)
+            .bind(&to)
+            .bind(&from_day)
+            .bind(&to_day)
             .fetch_all(pool)
             .await?;
             let referrals: Vec<(String, String, i64)> = sqlx::query_as(&q($d, &format!(
-                "SELECT COALESCE(program, ''), state, COUNT(*) FROM cases WHERE route = 'referral' AND {under} GROUP BY program, state ORDER BY 1, 2"
+                "SELECT COALESCE(program, ''), state, COUNT(*) FROM cases WHERE route = 'referral' AND {under} AND $3 = $3 AND $4 = $4 AND $5 = $5 GROUP BY program, state ORDER BY 1, 2"
             )))
             .bind(prefix)
             .bind(&like)
+            .bind("")
+            .bind(0i64)
+            .bind(0i64)
+            .bind(&from)
+            .bind(&to)
+            .bind(&from_day)
+            .bind(&to_day)
             .fetch_all(pool)
             .await?;
             let opened: Vec<(String, i64)> = sqlx::query_as(&q($d, &format!(
-                "SELECT substr(region, 1, CAST($3 AS INTEGER)), COUNT(*) FROM cases WHERE {under} GROUP BY substr(region, 1, CAST($3 AS INTEGER))"
+                "SELECT substr(region, 1, CAST($3 AS INTEGER)), COUNT(*) FROM cases WHERE {under} AND $4 = $4 AND $5 = $5 GROUP BY substr(region, 1, CAST($3 AS INTEGER))"
             )))
             .bind(prefix)
             .bind(&like)
             .bind(child_len)
+            .bind(0i64)
+            .bind(0i64)
+            .bind(&from)
+            .bind(&to)
+            .bind(&from_day)
+            .bind(&to_day)
             .fetch_all(pool)
             .await?;
             let visits: Vec<(String, i64)> = sqlx::query_as(&q($d, &format!(
-                "SELECT substr(region, 1, CAST($3 AS INTEGER)), COUNT(*) FROM visits WHERE {under} GROUP BY substr(region, 1, CAST($3 AS INTEGER))"
+                "SELECT substr(region, 1, CAST($3 AS INTEGER)), COUNT(*) FROM visits WHERE ($1 = '' OR region = $1 OR region LIKE $2) AND ($8 = '' OR visited_on >= $8) AND ($9 = '' OR visited_on <= $9) AND $4 = $4 AND $5 = $5 AND $6 = $6 AND $7 = $7 GROUP BY substr(region, 1, CAST($3 AS INTEGER))"
             )))
             .bind(prefix)
             .bind(&like)
             .bind(child_len)
+            .bind(0i64)
+            .bind(0i64)
+            .bind(&from)
+            .bind(&to)
+            .bind(&from_day)
+            .bind(&to_day)
             .fetch_all(pool)
             .await?;
             let mut activity: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
@@ -511,11 +566,18 @@ macro_rules! stats_methods {
             }
             // Steps: each action's time since the case's previous step (or its opening).
             let events: Vec<(i64, String, String, String)> = sqlx::query_as(&q($d, &format!(
-                "SELECT e.case_id, e.action, e.at, c.created_at FROM case_events e JOIN cases c ON c.id = e.case_id WHERE {} ORDER BY e.case_id, e.seq",
-                under.replace("region", "c.region")
+                "SELECT e.case_id, e.action, e.at, c.created_at FROM case_events e JOIN cases c ON c.id = e.case_id WHERE {} AND $3 = $3 AND $4 = $4 AND $5 = $5 ORDER BY e.case_id, e.seq",
+                under.replace("region", "c.region").replace("created_at", "c.created_at")
             )))
             .bind(prefix)
             .bind(&like)
+            .bind("")
+            .bind(0i64)
+            .bind(0i64)
+            .bind(&from)
+            .bind(&to)
+            .bind(&from_day)
+            .bind(&to_day)
             .fetch_all(pool)
             .await?;
             let mut step_seconds = Vec::with_capacity(events.len());

@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use selaras_domain::access::{authorize, Decision, Permission};
 use selaras_domain::cases::{Action, CaseKind, CaseState};
 use selaras_domain::{Date, RegionCode, RegionScope};
-use selaras_store::stats::{CaseStats, RegionStats};
+use selaras_store::stats::{CaseStats, Period, RegionStats};
 
 use crate::api::ApiCaller;
 use crate::auth::Caller;
@@ -33,6 +33,36 @@ pub struct DashboardQuery {
     /// A region code inside the caller's region (default: the caller's region; the
     /// nation for national users).
     pub region: Option<String>,
+    /// Case figures of cases opened from this day (YYYY-MM-DD; default: all).
+    pub from: Option<String>,
+    /// … up to and including this day.
+    pub to: Option<String>,
+}
+
+/// The period of `from`/`to` (422 naming the field for a bad day or an empty period).
+pub fn period_of(q: &DashboardQuery) -> ApiResult<Period> {
+    let day = |field: &str, v: &Option<String>| -> ApiResult<Option<Date>> {
+        match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => Date::parse(v).map(Some).map_err(|e| ApiError::Invalid {
+                field: field.into(),
+                detail: e.to_string(),
+            }),
+        }
+    };
+    let (from, to) = (day("from", &q.from)?, day("to", &q.to)?);
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            return Err(ApiError::Invalid {
+                field: "to".into(),
+                detail: "the period ends before it starts".into(),
+            });
+        }
+    }
+    Ok(Period {
+        from: from.map(|d| d.to_string()),
+        to: to.map(|d| d.to_string()),
+    })
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -302,7 +332,7 @@ fn case_figures(state: &AppState, s: CaseStats) -> CaseFigures {
 }
 
 /// The dashboard of `region` (already checked to lie in the caller's region).
-pub async fn dashboard_of(state: &AppState, region: &str) -> ApiResult<Dashboard> {
+pub async fn dashboard_of(state: &AppState, region: &str, period: &Period) -> ApiResult<Dashboard> {
     let (mut own, mut children) = state.store.region_stats(region).await?;
     if own.is_none() && state.store.region_stats("").await?.0.is_none() {
         // Never computed (a fresh server): compute now rather than show nothing.
@@ -352,7 +382,7 @@ pub async fn dashboard_of(state: &AppState, region: &str) -> ApiResult<Dashboard
     };
     let cases = state
         .store
-        .case_stats(region, child_len, &selaras_store::now_utc())
+        .case_stats(region, child_len, &selaras_store::now_utc(), period)
         .await?;
     let mut path = vec![(String::new(), "Indonesia".to_string())];
     if let Ok(code) = RegionCode::parse(region) {
@@ -396,7 +426,8 @@ pub async fn get_dashboard(
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     monitoring(&caller)?;
     let region = scoped_region(&caller, q.region.as_deref())?;
-    Ok(Json(dashboard_of(&state, &region).await?))
+    let period = period_of(&q)?;
+    Ok(Json(dashboard_of(&state, &region, &period).await?))
 }
 
 struct ChildRow {
@@ -418,6 +449,10 @@ struct DashboardPage {
     t: Tr,
     csrf: String,
     notice: Option<String>,
+    /// The period's days as the form shows them, and as a query string for links.
+    from: String,
+    to: String,
+    period_qs: String,
     d: Dashboard,
     crumbs: Vec<(String, String, bool)>,
     refreshed: String,
@@ -485,10 +520,32 @@ pub async fn page(
             (c.principal.scope.prefix().to_string(), Some(why))
         }
     };
-    let d = match dashboard_of(&state, &region).await {
+    // A bad period: all cases, with a notice naming it.
+    let (period, notice) = match period_of(&q) {
+        Ok(p) => (p, notice),
+        Err(e) => (Period::default(), Some(e.message())),
+    };
+    let d = match dashboard_of(&state, &region, &period).await {
         Ok(d) => d,
         Err(e) => return error_page(&state, Some(&c), e),
     };
+    let (from, to) = (
+        period.from.clone().unwrap_or_default(),
+        period.to.clone().unwrap_or_default(),
+    );
+    let period_qs = format!(
+        "{}{}",
+        if from.is_empty() {
+            String::new()
+        } else {
+            format!("&from={from}")
+        },
+        if to.is_empty() {
+            String::new()
+        } else {
+            format!("&to={to}")
+        }
+    );
     let catalogue = match selaras_batch::catalogue::in_force(&*state.store).await {
         Ok((_, cat)) => cat,
         Err(e) => return error_page(&state, Some(&c), e.into()),
@@ -527,7 +584,7 @@ pub async fn page(
         .map(|f| {
             let (cases, visits) = activity.get(f.region.as_str()).copied().unwrap_or((0, 0));
             ChildRow {
-                link: format!("/dashboard?region={}", f.region),
+                link: format!("/dashboard?region={}{period_qs}", f.region),
                 name: f.name.clone(),
                 code: f.region.clone(),
                 households: thousands(f.households),
@@ -594,6 +651,9 @@ pub async fn page(
         Some(100.0),
     );
     let page = DashboardPage {
+        from,
+        to,
+        period_qs,
         can_read_cases: authorize(&c.principal, Permission::ReadPersonalData, None)
             == Decision::Allow,
         downloads: ["regions", "programs", "cases", "steps"]
@@ -856,7 +916,7 @@ pub async fn export(
         Ok(c) => c,
         Err(r) => return r,
     };
-    match export_file(&state, &caller, &file, q.region.as_deref()).await {
+    match export_file(&state, &caller, &file, &q).await {
         Ok(r) => r,
         Err(e) => crate::export::failure(&state, &caller, e),
     }
@@ -866,13 +926,14 @@ async fn export_file(
     state: &AppState,
     caller: &Caller,
     file: &str,
-    region: Option<&str>,
+    q: &DashboardQuery,
 ) -> ApiResult<Response> {
     use crate::export::FileType;
     monitoring(caller)?;
     let (name, format) = crate::export::split_file(file).ok_or(ApiError::NotFound)?;
-    let region = scoped_region(caller, region)?;
-    let d = dashboard_of(state, &region).await?;
+    let region = scoped_region(caller, q.region.as_deref())?;
+    let period = period_of(q)?;
+    let d = dashboard_of(state, &region, &period).await?;
     let suffix = if region.is_empty() {
         "nasional".to_string()
     } else {
@@ -885,8 +946,18 @@ async fn export_file(
             .map(|(_, t)| crate::export::report_table(t))
             .collect();
         let title = format!("Ringkasan {}", d.name);
+        let day = |d: &Option<String>| {
+            d.as_deref()
+                .and_then(|d| Date::parse(d).ok())
+                .map_or_else(|| "…".to_string(), |d| d.to_id_string())
+        };
+        let cases_in = if period.from.is_none() && period.to.is_none() {
+            "kasus: semua".to_string()
+        } else {
+            format!("kasus dibuka {} – {}", day(&period.from), day(&period.to))
+        };
         let subtitle = format!(
-            "Data per {}; dicetak {}",
+            "Data per {}; {cases_in}; dicetak {}",
             d.refreshed_at
                 .as_deref()
                 .map_or_else(|| "–".into(), ts_label),

@@ -540,6 +540,22 @@ async fn a_dashboard_drill_down_and_an_export_in_chromium() {
         "the village's open case"
     );
     screenshot(&c, "32-dashboard-village.png").await;
+    // On a phone: the page fits, wide tables scroll inside their cards.
+    c.set_window_size(360, 740).await.unwrap();
+    c.goto(&format!("{base}/dashboard?region=12.22.01"))
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("wilayah")).await.unwrap();
+    fits(&c, "the district dashboard").await;
+    screenshot(&c, "34-dashboard-district-360px.png").await;
+    c.set_window_size(1100, 900).await.unwrap();
+    c.goto(&format!("{base}/dashboard?region=12.22.01.2009"))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("kasus-terbuka"))
+        .await
+        .unwrap();
     // From the figures to the cases behind them, and those to Excel.
     click(&c, "#kasus-terbuka").await;
     c.wait()

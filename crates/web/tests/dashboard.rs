@@ -114,6 +114,39 @@ async fn dashboards_drill_down_inside_the_callers_region() {
             "nation, province, regency, district, village"
         );
 
+        // Case figures of a period: the case was opened today.
+        let today = selaras_store::today_utc().to_string();
+        let (s, _, p) = app
+            .get_json(
+                &format!("/api/v1/dashboard?from={today}&to={today}"),
+                &admin,
+            )
+            .await;
+        assert_eq!((s, p["cases"]["open"].as_i64()), (200, Some(1)), "{p}");
+        let p = app
+            .get_json("/api/v1/dashboard?from=2000-01-01&to=2000-12-31", &admin)
+            .await
+            .2;
+        assert_eq!(
+            (
+                p["cases"]["total"].as_i64(),
+                p["cases"]["steps"].as_array().map(Vec::len)
+            ),
+            (Some(0), Some(0))
+        );
+        assert_eq!(
+            p["registry"]["households"], nation["registry"]["households"],
+            "the registry is a snapshot"
+        );
+        let (s, _, e) = app
+            .get_json("/api/v1/dashboard?from=2026-13-01", &admin)
+            .await;
+        assert_eq!((s, e["field"].as_str()), (422, Some("from")));
+        let (s, _, e) = app
+            .get_json("/api/v1/dashboard?from=2026-02-01&to=2026-01-01", &admin)
+            .await;
+        assert_eq!((s, e["field"].as_str()), (422, Some("to")));
+
         // The facilitator's default is their village; outside it, 404; a bad code, 422.
         let own = app.get_json("/api/v1/dashboard", &fas).await.2;
         assert_eq!(own["region"], VILLAGE);
@@ -203,6 +236,22 @@ async fn dashboards_drill_down_inside_the_callers_region() {
         let (s, _, pdf) = get("/exports/dashboard/summary.pdf".into(), fas.clone()).await;
         assert_eq!(s, 200);
         assert!(pdf.starts_with(b"%PDF-"));
+        let (s, _, pdf) = get(
+            "/exports/dashboard/summary.pdf?from=2026-01-01&to=2026-12-31".into(),
+            admin.clone(),
+        )
+        .await;
+        assert_eq!(s, 200);
+        // Strings with characters beyond ASCII are written as hex in the PDF.
+        let hex: String = "kasus dibuka 01/01/2026"
+            .bytes()
+            .map(|b| format!("{b:02X}"))
+            .collect();
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(
+            text.contains("kasus dibuka 01/01/2026") || text.contains(&hex),
+            "the period is printed"
+        );
         let (s, _, empty) = get(
             "/exports/dashboard/regions.csv?region=12.22.01.2010".into(),
             admin.clone(),
@@ -249,6 +298,29 @@ async fn dashboards_drill_down_inside_the_callers_region() {
         assert!(
             refused.contains("Dasbor Kotapinang"),
             "the caller's own region instead"
+        );
+        let bad = app.page("/dashboard?from=kemarin").await;
+        assert!(
+            bad.contains("id=\"pemberitahuan\""),
+            "a bad period is a notice, not an error page"
+        );
+        let period = app
+            .page("/dashboard?from=2026-01-01&to=2026-12-31")
+            .await
+            .replace("&#38;", "&amp;");
+        assert!(
+            period.contains("value=\"2026-01-01\""),
+            "the form keeps the period"
+        );
+        assert!(
+            period.contains("regions.xlsx?region=12.22.01&amp;from=2026-01-01&amp;to=2026-12-31"),
+            "exports keep the period"
+        );
+        assert!(
+            period.contains(&format!(
+                "href=\"/dashboard?region={VILLAGE}&amp;from=2026-01-01&amp;to=2026-12-31\""
+            )),
+            "drill-down keeps the period"
         );
     }
 }
