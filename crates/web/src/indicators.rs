@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/indicators", get(page))
         .route("/indicators/values", post(page_value))
         .route("/indicators/{code}", get(indicator_page))
+        .route("/exports/indicators/{file}", get(export))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1919,4 +1920,78 @@ pub async fn indicator_page(
         computed: v.computed,
     };
     render(&page, StatusCode::OK)
+}
+
+/// `GET /exports/indicators/targets.{csv|xlsx}?level=&year=&region=`: target against actual
+/// per indicator and year, as the page shows them.
+async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    Query(q): Query<IndicatorQuery>,
+) -> Response {
+    let caller = match crate::export::signed_in(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let answer = async {
+        use crate::export::{Cell, Col, FileType, Table};
+        let (name, format) = crate::export::split_file(&file).ok_or(ApiError::NotFound)?;
+        if name != "targets" || format == FileType::Pdf {
+            return Err(ApiError::NotFound);
+        }
+        let list = list_of(&state, &caller, &q).await?;
+        let text = |s: &str| Cell::Text(s.to_string());
+        let mut rows = Vec::new();
+        for i in &list.indicators {
+            for y in &i.years {
+                rows.push(vec![
+                    text(&i.code),
+                    text(&i.name_id),
+                    text(&i.level),
+                    text(&i.unit),
+                    Cell::Int(y.year.into()),
+                    y.target.as_ref().map_or(Cell::Empty, |t| text(&t.display)),
+                    y.target
+                        .as_ref()
+                        .map_or(Cell::Empty, |t| text(&t.source_ref)),
+                    y.actual.as_ref().map_or(Cell::Empty, |a| text(&a.display)),
+                    y.actual.as_ref().map_or(Cell::Empty, |a| text(&a.source)),
+                    text(&y.status),
+                ]);
+            }
+        }
+        let table = Table {
+            title_id: format!("Indikator kinerja — {}", list.region.label),
+            title_en: format!("Performance indicators — {}", list.region.label),
+            columns: vec![
+                Col::new("code", "Kode", "Code"),
+                Col::new("name", "Indikator", "Indicator"),
+                Col::new("level", "Tingkat", "Level"),
+                Col::new("unit", "Satuan", "Unit"),
+                Col::new("year", "Tahun", "Year"),
+                Col::new("target", "Target", "Target"),
+                Col::new("target_source", "Sumber target", "Target source"),
+                Col::new("actual", "Capaian", "Actual"),
+                Col::new("actual_source", "Sumber capaian", "Actual source"),
+                Col::new("status", "Status", "Status"),
+            ],
+            rows,
+        };
+        let ext = if format == FileType::Csv {
+            "csv"
+        } else {
+            "xlsx"
+        };
+        crate::export::respond(
+            table,
+            format,
+            format!("indikator-{}.{ext}", list.region.code),
+        )
+        .await
+    };
+    match answer.await {
+        Ok(r) => r,
+        Err(e) => crate::export::failure(&state, &caller, e),
+    }
 }

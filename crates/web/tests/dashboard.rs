@@ -272,6 +272,41 @@ async fn dashboards_drill_down_inside_the_callers_region() {
             .0,
             404
         );
+        // The indicators' target-against-actual table too.
+        let (s, _, csv) = get("/exports/indicators/targets.csv".into(), admin.clone()).await;
+        assert_eq!(s, 200);
+        let text = String::from_utf8_lossy(&csv);
+        assert!(
+            text.lines()
+                .next()
+                .unwrap()
+                .contains("code,name,level,unit,year,target"),
+            "{text}"
+        );
+        assert!(text.lines().count() > 67, "every indicator with its years");
+        assert!(text.contains("ikss.fakir_miskin"));
+        let (s, ct, _) = get(
+            "/exports/indicators/targets.xlsx?level=strategic".into(),
+            admin.clone(),
+        )
+        .await;
+        assert_eq!(s, 200);
+        assert!(ct.contains("spreadsheetml"));
+        assert_eq!(
+            get(
+                "/exports/indicators/targets.csv?region=12.22".into(),
+                fas.clone()
+            )
+            .await
+            .0,
+            404
+        );
+        assert_eq!(
+            get("/exports/indicators/other.csv".into(), admin.clone())
+                .await
+                .0,
+            404
+        );
         assert_eq!(
             get("/exports/dashboard/nothing.csv".into(), admin.clone())
                 .await
