@@ -1004,6 +1004,29 @@ async fn catalogue_pages_draft_dry_run_publish_and_a_run() {
             page.contains("id=\"dry-run\"") && page.contains("id=\"publish\""),
             "{page}"
         );
+        // The dry run's table to a file: the same rows as the API.
+        assert!(page.contains("href=\"/exports/catalogue/1/dry-run.xlsx\""));
+        let csv = app.page("/exports/catalogue/1/dry-run.csv").await;
+        let api_rows = app
+            .send(
+                "GET",
+                "/api/v1/catalogue/1",
+                Some(&app.token("admin").await),
+                None,
+            )
+            .await
+            .2["dry_run"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert!(
+            csv.lines()
+                .next()
+                .unwrap()
+                .contains("regency,program,households_gaining"),
+            "{csv}"
+        );
+        assert_eq!(csv.lines().count(), 1 + api_rows);
         let (s, _, _) = post_form(&app, "/catalogue/1/publish", &[("csrf", "salah")]).await;
         assert_eq!(s, 400);
         let (s, _, _) = post_form(&app, "/catalogue/1/publish", &[("csrf", &csrf)]).await;
