@@ -1444,6 +1444,71 @@ fn visit_row(state: &AppState, v: &selaras_store::VisitRecord) -> Vec<Cell> {
     ]
 }
 
+/// `GET /exports/catalogue/{version}/dry-run.{csv|xlsx}`: a draft's dry run (households
+/// and people gaining and losing eligibility per regency and program; counts only).
+async fn dry_run_export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((version, file)): Path<(String, String)>,
+) -> Response {
+    let caller = match signed_in(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let answer = async {
+        let (name, format) = split_file(&file).ok_or(ApiError::NotFound)?;
+        if name != "dry-run" || format == FileType::Pdf {
+            return Err(ApiError::NotFound);
+        }
+        let n: i64 = version.parse().map_err(|_| ApiError::NotFound)?;
+        let d = views::catalogue_detail(&state, n).await?;
+        let rows = d.dry_run.unwrap_or_default();
+        let table = Table {
+            title_id: format!("Uji coba katalog versi {n}"),
+            title_en: format!("Dry run of catalogue version {n}"),
+            columns: vec![
+                Col::new("regency", "Kabupaten/kota", "Regency/city"),
+                Col::new("program", "Program", "Program"),
+                Col::new(
+                    "households_gaining",
+                    "Rumah tangga menjadi layak",
+                    "Households gaining",
+                ),
+                Col::new(
+                    "households_losing",
+                    "Rumah tangga tidak lagi layak",
+                    "Households losing",
+                ),
+                Col::new("people_gaining", "Jiwa menjadi layak", "People gaining"),
+                Col::new("people_losing", "Jiwa tidak lagi layak", "People losing"),
+            ],
+            rows: rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        Cell::region(state.regions, &r.regency),
+                        Cell::Text(r.program.clone()),
+                        Cell::Int(r.households_gaining as i64),
+                        Cell::Int(r.households_losing as i64),
+                        Cell::Int(r.people_gaining as i64),
+                        Cell::Int(r.people_losing as i64),
+                    ]
+                })
+                .collect(),
+        };
+        let ext = if format == FileType::Csv {
+            "csv"
+        } else {
+            "xlsx"
+        };
+        respond(table, format, format!("uji-coba-katalog-{n}.{ext}")).await
+    };
+    match answer.await {
+        Ok(r) => r,
+        Err(e) => failure(&state, &caller, e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1808,70 +1873,5 @@ mod tests {
         // Constant memory mode writes strings inline.
         assert!(sheet.contains("baris 29999"));
         assert_eq!(sheet_cells(&sheet).len(), 2 * 30_001);
-    }
-}
-
-/// `GET /exports/catalogue/{version}/dry-run.{csv|xlsx}`: a draft's dry run (households
-/// and people gaining and losing eligibility per regency and program; counts only).
-async fn dry_run_export(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((version, file)): Path<(String, String)>,
-) -> Response {
-    let caller = match signed_in(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let answer = async {
-        let (name, format) = split_file(&file).ok_or(ApiError::NotFound)?;
-        if name != "dry-run" || format == FileType::Pdf {
-            return Err(ApiError::NotFound);
-        }
-        let n: i64 = version.parse().map_err(|_| ApiError::NotFound)?;
-        let d = views::catalogue_detail(&state, n).await?;
-        let rows = d.dry_run.unwrap_or_default();
-        let table = Table {
-            title_id: format!("Uji coba katalog versi {n}"),
-            title_en: format!("Dry run of catalogue version {n}"),
-            columns: vec![
-                Col::new("regency", "Kabupaten/kota", "Regency/city"),
-                Col::new("program", "Program", "Program"),
-                Col::new(
-                    "households_gaining",
-                    "Rumah tangga menjadi layak",
-                    "Households gaining",
-                ),
-                Col::new(
-                    "households_losing",
-                    "Rumah tangga tidak lagi layak",
-                    "Households losing",
-                ),
-                Col::new("people_gaining", "Jiwa menjadi layak", "People gaining"),
-                Col::new("people_losing", "Jiwa tidak lagi layak", "People losing"),
-            ],
-            rows: rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        Cell::region(state.regions, &r.regency),
-                        Cell::Text(r.program.clone()),
-                        Cell::Int(r.households_gaining as i64),
-                        Cell::Int(r.households_losing as i64),
-                        Cell::Int(r.people_gaining as i64),
-                        Cell::Int(r.people_losing as i64),
-                    ]
-                })
-                .collect(),
-        };
-        let ext = if format == FileType::Csv {
-            "csv"
-        } else {
-            "xlsx"
-        };
-        respond(table, format, format!("uji-coba-katalog-{n}.{ext}")).await
-    };
-    match answer.await {
-        Ok(r) => r,
-        Err(e) => failure(&state, &caller, e),
     }
 }
