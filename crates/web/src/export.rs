@@ -650,6 +650,7 @@ pub fn routes() -> Router<AppState> {
         .route("/exports/eligibility/{id}/{file}", get(eligibility_export))
         .route("/exports/{file}", get(list_export))
         .route("/exports/catalogue/{version}/{file}", get(dry_run_export))
+        .route("/exports/programs/{file}", get(programs_export))
 }
 
 /// Query parameters of every export (each export reads those it needs).
@@ -1502,6 +1503,80 @@ async fn dry_run_export(
             "xlsx"
         };
         respond(table, format, format!("uji-coba-katalog-{n}.{ext}")).await
+    };
+    match answer.await {
+        Ok(r) => r,
+        Err(e) => failure(&state, &caller, e),
+    }
+}
+
+/// `GET /exports/programs/catalogue.{csv|xlsx}`: the program catalogue in force (public
+/// policy: every signed-in user), with benefits in rupiah.
+async fn programs_export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Response {
+    let caller = match signed_in(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let answer = async {
+        let (name, format) = split_file(&file).ok_or(ApiError::NotFound)?;
+        if name != "catalogue" || format == FileType::Pdf {
+            return Err(ApiError::NotFound);
+        }
+        let (version, catalogue) = selaras_batch::catalogue::in_force(&*state.store).await?;
+        let programs: Vec<views::CatalogueProgramView> =
+            catalogue.programs.iter().map(Into::into).collect();
+        let table = Table {
+            title_id: format!(
+                "Katalog program {}",
+                version.map_or_else(|| "bawaan".to_string(), |v| format!("versi {v}"))
+            ),
+            title_en: "Program catalogue".into(),
+            columns: vec![
+                Col::new("code", "Kode", "Code"),
+                Col::new("name", "Program", "Program"),
+                Col::new("owner_level", "Tingkat pengelola", "Owner level"),
+                Col::new("owner", "Pengelola", "Owner"),
+                Col::new("unit", "Sasaran", "Unit"),
+                Col::new("benefit_kind", "Jenis manfaat", "Benefit kind"),
+                Col::new("benefit_rupiah", "Manfaat (Rp)", "Benefit (Rp)"),
+                Col::new("benefit_period", "Periode manfaat", "Benefit period"),
+                Col::new("quotas", "Kuota", "Quotas"),
+                Col::new("rule", "Aturan kelayakan", "Eligibility rule"),
+            ],
+            rows: programs
+                .iter()
+                .map(|p| {
+                    vec![
+                        Cell::Text(p.code.clone()),
+                        Cell::Text(p.name_id.clone()),
+                        Cell::Text(p.owner_level.clone()),
+                        Cell::Text(p.owner.clone()),
+                        Cell::Text(p.unit.clone()),
+                        Cell::Text(p.benefit_kind.clone()),
+                        p.benefit_amount_rupiah.map_or(Cell::Empty, Cell::Rupiah),
+                        p.benefit_period.clone().map_or(Cell::Empty, Cell::Text),
+                        Cell::Text(
+                            p.quotas
+                                .iter()
+                                .map(|(r, n)| format!("{r}:{n}"))
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                        ),
+                        Cell::Text(p.rule.clone()),
+                    ]
+                })
+                .collect(),
+        };
+        let ext = if format == FileType::Csv {
+            "csv"
+        } else {
+            "xlsx"
+        };
+        respond(table, format, format!("katalog-program.{ext}")).await
     };
     match answer.await {
         Ok(r) => r,

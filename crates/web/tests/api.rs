@@ -1004,6 +1004,26 @@ async fn catalogue_pages_draft_dry_run_publish_and_a_run() {
             page.contains("id=\"dry-run\"") && page.contains("id=\"publish\""),
             "{page}"
         );
+        // The catalogue in force to a file: one row per program.
+        let catalogue = app.page("/exports/programs/catalogue.csv").await;
+        assert!(
+            catalogue
+                .lines()
+                .next()
+                .unwrap()
+                .contains("code,name,owner_level"),
+            "{catalogue}"
+        );
+        assert_eq!(
+            catalogue.lines().count(),
+            1 + selaras_domain::programs::Catalogue::shipped()
+                .programs
+                .len()
+        );
+        assert!(app
+            .page("/programs")
+            .await
+            .contains("href=\"/exports/programs/catalogue.xlsx\""));
         // The dry run's table to a file: the same rows as the API.
         assert!(page.contains("href=\"/exports/catalogue/1/dry-run.xlsx\""));
         let csv = app.page("/exports/catalogue/1/dry-run.csv").await;
