@@ -139,9 +139,8 @@ fn first_error(prefix: &str, errs: Vec<crate::registry::FieldError>) -> Proposal
     }
 }
 
-fn household_id_index() -> usize {
-    0
-}
+/// `household_id` is the first column of both files.
+const HOUSEHOLD_ID: usize = 0;
 
 /// A new household and its members, parsed as an import would; `id` is given to the
 /// household (and its members) when the proposal names none.
@@ -155,8 +154,8 @@ pub fn registration(
         &p.household,
         HOUSEHOLD_COLUMNS,
     );
-    if row[household_id_index()].trim().is_empty() {
-        row[household_id_index()] = id.as_str().to_string();
+    if row[HOUSEHOLD_ID].trim().is_empty() {
+        row[HOUSEHOLD_ID] = id.as_str().to_string();
     }
     let household =
         Household::from_row(&row, regions).map_err(|e| first_error("proposed.household", e))?;
@@ -198,14 +197,14 @@ fn members_of<'a>(
             None => vec![String::new(); MEMBER_COLUMNS.len()],
         };
         let mut row = overlay(base, m, MEMBER_COLUMNS);
-        let hid = row[household_id_index()].trim();
+        let hid = row[HOUSEHOLD_ID].trim();
         if !hid.is_empty() && hid != household.as_str() {
             return Err(err(
                 format!("{prefix}.household_id"),
                 "a member is proposed for this household only",
             ));
         }
-        row[household_id_index()] = household.as_str().to_string();
+        row[HOUSEHOLD_ID] = household.as_str().to_string();
         let member = Member::from_row(&row, regions).map_err(|e| first_error(&prefix, e))?;
         if out.iter().any(|o| o.nik == member.nik) {
             return Err(err(

@@ -494,69 +494,53 @@ macro_rules! stats_methods {
 
         /// The case figures of the villages under `prefix` (`""`: all); activity per child
         /// region of length `child_len`.
+        /// Runs one of the case figures' queries. They all take the same parameters: $1 the
+        /// region prefix, $2 its LIKE pattern, $3 now, $4 the child code length, $5/$6 the
+        /// period's timestamps and $7/$8 its days (empty: open).
+        async fn case_rows<O>(
+            pool: &$pool,
+            sql: &str,
+            p: (&str, &str, &str, i64, &str, &str, &str, &str),
+        ) -> Result<Vec<O>>
+        where
+            O: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
+        {
+            Ok(sqlx::query_as::<_, O>(&q($d, sql))
+                .bind(p.0)
+                .bind(p.1)
+                .bind(p.2)
+                .bind(p.3)
+                .bind(p.4)
+                .bind(p.5)
+                .bind(p.6)
+                .bind(p.7)
+                .fetch_all(pool)
+                .await?)
+        }
+
         pub(crate) async fn case_stats(pool: &$pool, prefix: &str, child_len: i64, now: &str, period: &Period) -> Result<CaseStats> {
-            // Cases opened in the period ($6, $7: timestamps; empty = open), visits made in
-            // it ($8, $9: days).
             let (from, to) = period.bounds();
             let (from_day, to_day) = (period.from.clone().unwrap_or_default(), period.to.clone().unwrap_or_default());
-            let under = "($1 = '' OR region = $1 OR region LIKE $2) AND ($6 = '' OR created_at >= $6) AND ($7 = '' OR created_at < $7) AND $8 = $8 AND $9 = $9";
             let like = format!("{prefix}.%");
-            let by_kind_state: Vec<(String, String, i64, i64)> = sqlx::query_as(&q($d, &format!(
-                "SELECT kind, state, COUNT(*), SUM(CASE WHEN due_at < $3 AND state <> 'closed' THEN 1 ELSE 0 END) FROM cases WHERE {under} AND $4 = $4 AND $5 = $5 GROUP BY kind, state ORDER BY kind, state"
-            )))
-            .bind(prefix)
-            .bind(&like)
-            .bind(now)
-            .bind(0i64)
-            .bind(0i64)
-            .bind(&from)
-            .bind(&to)
-            .bind(&from_day)
-            .bind(&to_day)
-            .fetch_all(pool)
-            .await?;
-            let referrals: Vec<(String, String, i64)> = sqlx::query_as(&q($d, &format!(
-                "SELECT COALESCE(program, ''), state, COUNT(*) FROM cases WHERE route = 'referral' AND {under} AND $3 = $3 AND $4 = $4 AND $5 = $5 GROUP BY program, state ORDER BY 1, 2"
-            )))
-            .bind(prefix)
-            .bind(&like)
-            .bind("")
-            .bind(0i64)
-            .bind(0i64)
-            .bind(&from)
-            .bind(&to)
-            .bind(&from_day)
-            .bind(&to_day)
-            .fetch_all(pool)
-            .await?;
-            let opened: Vec<(String, i64)> = sqlx::query_as(&q($d, &format!(
-                "SELECT substr(region, 1, CAST($3 AS INTEGER)), COUNT(*) FROM cases WHERE {under} AND $4 = $4 AND $5 = $5 GROUP BY substr(region, 1, CAST($3 AS INTEGER))"
-            )))
-            .bind(prefix)
-            .bind(&like)
-            .bind(child_len)
-            .bind(0i64)
-            .bind(0i64)
-            .bind(&from)
-            .bind(&to)
-            .bind(&from_day)
-            .bind(&to_day)
-            .fetch_all(pool)
-            .await?;
-            let visits: Vec<(String, i64)> = sqlx::query_as(&q($d, &format!(
-                "SELECT substr(region, 1, CAST($3 AS INTEGER)), COUNT(*) FROM visits WHERE ($1 = '' OR region = $1 OR region LIKE $2) AND ($8 = '' OR visited_on >= $8) AND ($9 = '' OR visited_on <= $9) AND $4 = $4 AND $5 = $5 AND $6 = $6 AND $7 = $7 GROUP BY substr(region, 1, CAST($3 AS INTEGER))"
-            )))
-            .bind(prefix)
-            .bind(&like)
-            .bind(child_len)
-            .bind(0i64)
-            .bind(0i64)
-            .bind(&from)
-            .bind(&to)
-            .bind(&from_day)
-            .bind(&to_day)
-            .fetch_all(pool)
-            .await?;
+            let p = (prefix, like.as_str(), now, child_len, from.as_str(), to.as_str(), from_day.as_str(), to_day.as_str());
+            // PostgreSQL wants every bound parameter used: each query mentions them all.
+            let all = "($3 = $3 AND $4 = $4 AND $5 = $5 AND $6 = $6 AND $7 = $7 AND $8 = $8)";
+            // Cases under the prefix opened in the period; visits made in it.
+            let cases = format!("($1 = '' OR region = $1 OR region LIKE $2) AND ($5 = '' OR created_at >= $5) AND ($6 = '' OR created_at < $6) AND {all}");
+            let visits_under = format!("($1 = '' OR region = $1 OR region LIKE $2) AND ($7 = '' OR visited_on >= $7) AND ($8 = '' OR visited_on <= $8) AND {all}");
+            let child = "substr(region, 1, CAST($4 AS INTEGER))";
+            let by_kind_state: Vec<(String, String, i64, i64)> = case_rows(pool, &format!(
+                "SELECT kind, state, COUNT(*), SUM(CASE WHEN due_at < $3 AND state <> 'closed' THEN 1 ELSE 0 END) FROM cases WHERE {cases} GROUP BY kind, state ORDER BY kind, state"
+            ), p).await?;
+            let referrals: Vec<(String, String, i64)> = case_rows(pool, &format!(
+                "SELECT COALESCE(program, ''), state, COUNT(*) FROM cases WHERE route = 'referral' AND {cases} GROUP BY program, state ORDER BY 1, 2"
+            ), p).await?;
+            let opened: Vec<(String, i64)> = case_rows(pool, &format!(
+                "SELECT {child}, COUNT(*) FROM cases WHERE {cases} GROUP BY {child}"
+            ), p).await?;
+            let visits: Vec<(String, i64)> = case_rows(pool, &format!(
+                "SELECT {child}, COUNT(*) FROM visits WHERE {visits_under} GROUP BY {child}"
+            ), p).await?;
             let mut activity: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
             for (r, n) in opened {
                 activity.entry(r).or_default().0 = n;
@@ -565,21 +549,10 @@ macro_rules! stats_methods {
                 activity.entry(r).or_default().1 = n;
             }
             // Steps: each action's time since the case's previous step (or its opening).
-            let events: Vec<(i64, String, String, String)> = sqlx::query_as(&q($d, &format!(
-                "SELECT e.case_id, e.action, e.at, c.created_at FROM case_events e JOIN cases c ON c.id = e.case_id WHERE {} AND $3 = $3 AND $4 = $4 AND $5 = $5 ORDER BY e.case_id, e.seq",
-                under.replace("region", "c.region").replace("created_at", "c.created_at")
-            )))
-            .bind(prefix)
-            .bind(&like)
-            .bind("")
-            .bind(0i64)
-            .bind(0i64)
-            .bind(&from)
-            .bind(&to)
-            .bind(&from_day)
-            .bind(&to_day)
-            .fetch_all(pool)
-            .await?;
+            let events: Vec<(i64, String, String, String)> = case_rows(pool, &format!(
+                "SELECT e.case_id, e.action, e.at, c.created_at FROM case_events e JOIN cases c ON c.id = e.case_id WHERE {} ORDER BY e.case_id, e.seq",
+                cases.replace("region", "c.region").replace("created_at", "c.created_at")
+            ), p).await?;
             let mut step_seconds = Vec::with_capacity(events.len());
             let mut last: Option<(i64, String)> = None;
             for (case, action, at, created) in events {

@@ -26,18 +26,10 @@ use crate::casework::{self, ActionRequest, CaseQuery, CaseView, NewCaseRequest, 
 use crate::error::ApiError;
 use crate::i18n::{self, Tr};
 use crate::pages::{
-    column_choices, error_page, field_label, page_caller, render, ts_label, user_bar, value_label,
-    UserBar,
+    column_choices, error_page, field_label, render, ts_label, user_bar, value_label, UserBar,
 };
 use crate::program_pages::csrf_refused;
 use crate::AppState;
-
-async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Caller, Response> {
-    match page_caller(state, headers).await? {
-        Some(c) => Ok(c),
-        None => Err(Redirect::to("/login").into_response()),
-    }
-}
 
 /// The signed-in caller who sent a form with the session's CSRF token.
 async fn form_caller(
@@ -45,7 +37,7 @@ async fn form_caller(
     headers: &HeaderMap,
     csrf: &str,
 ) -> Result<Caller, Response> {
-    let c = signed_in(state, headers).await?;
+    let c = crate::pages::signed_in(state, headers).await?;
     match csrf_refused(state, &c, csrf) {
         Some(r) => Err(r),
         None => Ok(c),
@@ -166,7 +158,7 @@ pub async fn cases(
     headers: HeaderMap,
     Query(f): Query<ListForm>,
 ) -> Response {
-    let c = match signed_in(&state, &headers).await {
+    let c = match crate::pages::signed_in(&state, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -413,7 +405,7 @@ pub async fn new_case(
     headers: HeaderMap,
     Query(f): Query<NewForm>,
 ) -> Response {
-    let c = match signed_in(&state, &headers).await {
+    let c = match crate::pages::signed_in(&state, &headers).await {
         Ok(c) if may_record(&c) => c,
         Ok(c) => return error_page(&state, Some(&c), ApiError::Forbidden),
         Err(r) => return r,
@@ -530,7 +522,7 @@ pub async fn create_case(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let values: HashMap<String, String> = form.into_iter().collect();
-    let c = match signed_in(&state, &headers).await {
+    let c = match crate::pages::signed_in(&state, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -789,7 +781,7 @@ pub async fn case_page(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let c = match signed_in(&state, &headers).await {
+    let c = match crate::pages::signed_in(&state, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -974,7 +966,7 @@ pub async fn letter(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let c = match signed_in(&state, &headers).await {
+    let c = match crate::pages::signed_in(&state, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
     };

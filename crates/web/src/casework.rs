@@ -683,15 +683,10 @@ pub async fn list(state: &AppState, caller: &Caller, q: &CaseQuery) -> ApiResult
     if who.role != Role::ProgramOfficer {
         decide(authorize(who, Permission::ReadPersonalData, None))?;
     }
-    let mut prefix = who.scope.prefix().to_string();
-    if let Some(r) = q.region.as_deref().filter(|r| !r.trim().is_empty()) {
-        let code = RegionCode::parse(r.trim()).map_err(|e| invalid("region", e.to_string()))?;
-        if who.scope.contains(&code) {
-            prefix = code.to_string();
-        } else if !code.to_string().starts_with(&prefix) && !prefix.starts_with(code.as_str()) {
-            return Err(ApiError::NotFound);
-        }
-    }
+    let prefix = match crate::views::narrowed(caller, q.region.as_deref())? {
+        Some(code) => code.to_string(),
+        None => who.scope.prefix().to_string(),
+    };
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(
             CaseState::parse(s)

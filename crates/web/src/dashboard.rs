@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use selaras_domain::access::{authorize, Decision, Permission};
 use selaras_domain::cases::{Action, CaseKind, CaseState};
-use selaras_domain::{Date, RegionCode, RegionScope};
+use selaras_domain::{Date, RegionCode};
 use selaras_store::stats::{CaseStats, Period, RegionStats};
 
 use crate::api::ApiCaller;
@@ -237,29 +237,11 @@ fn figures(state: &AppState, s: &RegionStats) -> Figures {
     }
 }
 
-/// The region the caller asks for, if it lies inside their region: its code (`""` for
-/// the nation). `Err(NotFound)` outside, 422 for a malformed code.
-fn scoped_region(caller: &Caller, asked: Option<&str>) -> ApiResult<String> {
-    let scope = &caller.principal.scope;
-    let own = scope.prefix().to_string();
-    let Some(asked) = asked.map(str::trim).filter(|a| !a.is_empty()) else {
-        return Ok(own);
-    };
-    if asked.eq_ignore_ascii_case("national") || asked.eq_ignore_ascii_case("indonesia") {
-        return match scope {
-            RegionScope::National => Ok(String::new()),
-            RegionScope::Region(_) => Err(ApiError::NotFound),
-        };
-    }
-    let code = RegionCode::parse(asked).map_err(|e| ApiError::Invalid {
-        field: "region".into(),
-        detail: e.to_string(),
-    })?;
-    if scope.contains(&code) {
-        Ok(code.to_string())
-    } else {
-        Err(ApiError::NotFound)
-    }
+/// The region the caller asks for (see [`crate::views::region_param`]) as a stored code
+/// (`""` for the nation).
+fn scoped_region(state: &AppState, caller: &Caller, asked: Option<&str>) -> ApiResult<String> {
+    crate::views::region_param(state, caller, asked, Permission::ViewMonitoring)
+        .map(|r| r.prefix().to_string())
 }
 
 /// Nearest-rank percentile of sorted values.
@@ -425,7 +407,7 @@ pub async fn get_dashboard(
 ) -> ApiResult<Json<Dashboard>> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     monitoring(&caller)?;
-    let region = scoped_region(&caller, q.region.as_deref())?;
+    let region = scoped_region(&state, &caller, q.region.as_deref())?;
     let period = period_of(&q)?;
     Ok(Json(dashboard_of(&state, &region, &period).await?))
 }
@@ -507,7 +489,7 @@ pub async fn page(
         return error_page(&state, Some(&c), e);
     }
     // A region outside one's own: one's own dashboard, with a clear notice.
-    let (region, notice) = match scoped_region(&c, q.region.as_deref()) {
+    let (region, notice) = match scoped_region(&state, &c, q.region.as_deref()) {
         Ok(r) => (r, None),
         Err(e) => {
             let asked = q.region.clone().unwrap_or_default();
@@ -931,7 +913,7 @@ async fn export_file(
     use crate::export::FileType;
     monitoring(caller)?;
     let (name, format) = crate::export::split_file(file).ok_or(ApiError::NotFound)?;
-    let region = scoped_region(caller, q.region.as_deref())?;
+    let region = scoped_region(state, caller, q.region.as_deref())?;
     let period = period_of(q)?;
     let d = dashboard_of(state, &region, &period).await?;
     let suffix = if region.is_empty() {

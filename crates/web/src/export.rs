@@ -715,24 +715,6 @@ pub(crate) fn failure(state: &AppState, caller: &Caller, e: ApiError) -> Respons
     }
 }
 
-/// The region a `region` parameter narrows to: `None` for the caller's whole region
-/// (no parameter, or one that contains the caller's region); 404 for a region outside it.
-fn narrowed(caller: &Caller, region: Option<&str>) -> ApiResult<Option<RegionCode>> {
-    let Some(r) = region.map(str::trim).filter(|r| !r.is_empty()) else {
-        return Ok(None);
-    };
-    let code = RegionCode::parse(r).map_err(|e| ApiError::Invalid {
-        field: "region".into(),
-        detail: e.to_string(),
-    })?;
-    match &caller.principal.scope {
-        RegionScope::National => Ok(Some(code)),
-        RegionScope::Region(mine) if mine.contains(&code) => Ok(Some(code)),
-        RegionScope::Region(mine) if code.contains(mine) => Ok(None),
-        RegionScope::Region(_) => Err(ApiError::NotFound),
-    }
-}
-
 /// Whether a regency's row belongs to the narrowed region (they overlap).
 fn meets(region: Option<&RegionCode>, regency: &str) -> bool {
     region.is_none_or(|r| {
@@ -805,7 +787,7 @@ async fn eligibility_file(
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let id: i64 = id.parse().map_err(|_| ApiError::NotFound)?;
     let (name, format) = split_file(file).ok_or(ApiError::NotFound)?;
-    let region = narrowed(caller, q.region.as_deref())?;
+    let region = views::narrowed(caller, q.region.as_deref())?;
     let suffix = region_suffix(region.as_ref());
     if name == "report" && format == FileType::Pdf {
         let pdf = run_report(state, caller, id, region.as_ref()).await?;
@@ -873,26 +855,9 @@ fn ext(f: FileType) -> &'static str {
     }
 }
 
-fn exclusion_cols() -> [Col; 2] {
+/// The gap counts and their rates, shared by the summary and the regency table.
+fn gap_cols() -> [Col; 6] {
     [
-        Col::new(
-            "exclusion_rate",
-            "Persentase layak, belum terdaftar",
-            "Exclusion rate (of eligible)",
-        ),
-        Col::new(
-            "inclusion_rate",
-            "Persentase terdaftar, tidak layak",
-            "Inclusion rate (of enrolled)",
-        ),
-    ]
-}
-
-pub fn summary_table(rows: &[views::SummaryView]) -> Table {
-    let mut columns = vec![
-        Col::new("program", "Program", "Program"),
-        Col::new("unit", "Sasaran", "Unit"),
-        Col::new("eligible_units", "Unit layak", "Eligible units"),
         Col::new(
             "eligible_households",
             "Rumah tangga layak",
@@ -913,8 +878,26 @@ pub fn summary_table(rows: &[views::SummaryView]) -> Table {
             "Terdaftar, tidak layak (inclusion)",
             "Enrolled, not eligible (inclusion)",
         ),
+        Col::new(
+            "exclusion_rate",
+            "Persentase layak, belum terdaftar",
+            "Exclusion rate (of eligible)",
+        ),
+        Col::new(
+            "inclusion_rate",
+            "Persentase terdaftar, tidak layak",
+            "Inclusion rate (of enrolled)",
+        ),
+    ]
+}
+
+pub fn summary_table(rows: &[views::SummaryView]) -> Table {
+    let mut columns = vec![
+        Col::new("program", "Program", "Program"),
+        Col::new("unit", "Sasaran", "Unit"),
+        Col::new("eligible_units", "Unit layak", "Eligible units"),
     ];
-    columns.extend(exclusion_cols());
+    columns.extend(gap_cols());
     Table {
         title_id: "Ringkasan nasional per program".into(),
         title_en: "National summary per program".into(),
@@ -946,28 +929,8 @@ pub fn gaps_table(
     let mut columns = vec![
         Col::new("regency", "Kabupaten/kota", "Regency/city"),
         Col::new("program", "Program", "Program"),
-        Col::new(
-            "eligible_households",
-            "Rumah tangga layak",
-            "Eligible households",
-        ),
-        Col::new(
-            "enrolled_households",
-            "Rumah tangga terdaftar",
-            "Enrolled households",
-        ),
-        Col::new(
-            "eligible_not_enrolled",
-            "Layak, belum terdaftar (exclusion)",
-            "Eligible, not enrolled (exclusion)",
-        ),
-        Col::new(
-            "enrolled_not_eligible",
-            "Terdaftar, tidak layak (inclusion)",
-            "Enrolled, not eligible (inclusion)",
-        ),
     ];
-    columns.extend(exclusion_cols());
+    columns.extend(gap_cols());
     Table {
         title_id: "Kesalahan sasaran per kabupaten/kota".into(),
         title_en: "Exclusion and inclusion per regency".into(),
@@ -1159,7 +1122,7 @@ async fn list_file(
             case_columns(),
         ),
         "visits" => (
-            Source::Visits(narrowed(caller, q.region.as_deref())?),
+            Source::Visits(views::narrowed(caller, q.region.as_deref())?),
             "Kunjungan",
             "Visits",
             visit_columns(),

@@ -32,14 +32,14 @@ use selaras_domain::indicators::{
     self as ind, Catalogue, Direction, Grade, Indicator, Level, Method, Opinion, Resolved, Unit,
     Value,
 };
-use selaras_domain::{RegionCode, RegionScope};
+use selaras_domain::RegionScope;
 use selaras_store::indicators::{IndicatorValue, IndicatorValueFilter, NewIndicatorValue};
 
 use crate::api::ApiCaller;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::i18n::{self, Tr};
-use crate::pages::{error_page, page_caller, render, ts_label, user_bar, UserBar};
+use crate::pages::{error_page, render, ts_label, user_bar, UserBar};
 use crate::program_pages::csrf_refused;
 use crate::views::RegionView;
 use crate::AppState;
@@ -747,46 +747,6 @@ fn invalid(field: &str, detail: impl Into<String>) -> ApiError {
     }
 }
 
-/// The region asked for (default: the caller's), inside the caller's region with `perm`
-/// (404 outside; 403 for a role without `perm`).
-fn region_param(
-    state: &AppState,
-    c: &Caller,
-    asked: Option<&str>,
-    perm: Permission,
-) -> ApiResult<RegionScope> {
-    let asked = asked.map(str::trim).filter(|s| !s.is_empty());
-    let region = match asked {
-        None => c.principal.scope,
-        Some(s) => RegionScope::parse(s).map_err(|_| {
-            invalid(
-                "region",
-                format!("{s:?} is not a region: give `national` or a region code such as 33.14"),
-            )
-        })?,
-    };
-    if let RegionScope::Region(code) = &region {
-        if !state.regions.contains(code) {
-            return Err(invalid(
-                "region",
-                format!("there is no region {code} in the region table"),
-            ));
-        }
-    }
-    let target: Option<RegionCode> = match region {
-        RegionScope::National => None,
-        RegionScope::Region(code) => Some(code),
-    };
-    if region == RegionScope::National && c.principal.scope != RegionScope::National {
-        return Err(ApiError::NotFound);
-    }
-    match authorize(&c.principal, perm, target.as_ref()) {
-        Decision::Allow => Ok(region),
-        Decision::Forbidden => Err(ApiError::Forbidden),
-        Decision::NotFound => Err(ApiError::NotFound),
-    }
-}
-
 fn year_param(y: Option<&str>) -> ApiResult<Option<i32>> {
     match y.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
@@ -823,7 +783,8 @@ fn this_year() -> i32 {
 async fn list_of(state: &AppState, c: &Caller, q: &IndicatorQuery) -> ApiResult<IndicatorListView> {
     let level = level_param(q.level.as_deref())?;
     let year = year_param(q.year.as_deref())?;
-    let region = region_param(state, c, q.region.as_deref(), Permission::ViewMonitoring)?;
+    let region =
+        crate::views::region_param(state, c, q.region.as_deref(), Permission::ViewMonitoring)?;
     let (version, cat) = in_force(state).await?;
     let chosen: Vec<&Indicator> = cat
         .indicators
@@ -858,7 +819,8 @@ async fn detail_of(
     code: &str,
     q: &IndicatorRegionQuery,
 ) -> ApiResult<IndicatorDetailView> {
-    let region = region_param(state, c, q.region.as_deref(), Permission::ViewMonitoring)?;
+    let region =
+        crate::views::region_param(state, c, q.region.as_deref(), Permission::ViewMonitoring)?;
     let year = year_param(q.year.as_deref())?;
     let (version, cat) = in_force(state).await?;
     let i = cat.indicator(code).ok_or(ApiError::NotFound)?;
@@ -959,7 +921,7 @@ async fn enter_value(
     if authorize(&c.principal, Permission::RecordIndicator, None) == Decision::Forbidden {
         return Err(ApiError::Forbidden);
     }
-    let region = region_param(state, c, input.region, Permission::RecordIndicator)?;
+    let region = crate::views::region_param(state, c, input.region, Permission::RecordIndicator)?;
     if let Some(m) = &i.computed {
         return Err(ApiError::Conflict(format!(
             "{code} is computed by the system from the SLRT cases ({}); it is not entered by hand",
@@ -1468,13 +1430,6 @@ fn may_enter(c: &Caller) -> bool {
     authorize(&c.principal, Permission::RecordIndicator, None) == Decision::Allow
 }
 
-async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Caller, Response> {
-    match page_caller(state, headers).await? {
-        Some(c) => Ok(c),
-        None => Err(Redirect::to("/login").into_response()),
-    }
-}
-
 /// The list page for `q`; a bad filter or a region outside the caller's shows the
 /// caller's own region with a message (not an error page).
 async fn list_page(
@@ -1608,7 +1563,7 @@ pub async fn page(
     headers: HeaderMap,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Response {
-    let c = match signed_in(&state, &headers).await {
+    let c = match crate::pages::signed_in(&state, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -1623,7 +1578,7 @@ pub async fn page_value(
     headers: HeaderMap,
     Form(f): Form<ValueForm>,
 ) -> Response {
-    let c = match signed_in(&state, &headers).await {
+    let c = match crate::pages::signed_in(&state, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -1794,7 +1749,7 @@ pub async fn indicator_page(
     Path(code): Path<String>,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Response {
-    let c = match signed_in(&state, &headers).await {
+    let c = match crate::pages::signed_in(&state, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
     };

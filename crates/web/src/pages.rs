@@ -79,6 +79,14 @@ pub fn error_page(state: &AppState, caller: Option<&Caller>, e: ApiError) -> Res
     render(&page, status)
 }
 
+/// The signed-in caller of a page, or the redirect to the sign-in page.
+pub(crate) async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Caller, Response> {
+    match page_caller(state, headers).await? {
+        Some(c) => Ok(c),
+        None => Err(Redirect::to("/login").into_response()),
+    }
+}
+
 pub(crate) async fn page_caller(
     state: &AppState,
     headers: &HeaderMap,

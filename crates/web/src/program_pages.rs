@@ -15,7 +15,7 @@ use selaras_domain::access::{authorize, Decision, Permission};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::i18n::{self, Tr};
-use crate::pages::{error_page, page_caller, render, ts_label, user_bar, UserBar};
+use crate::pages::{error_page, render, ts_label, user_bar, UserBar};
 use crate::views::{self, CatalogueProgramView, CatalogueVersionView, DryRunView};
 use crate::AppState;
 
@@ -36,10 +36,11 @@ async fn caller_with(
     headers: &HeaderMap,
     perm: Permission,
 ) -> Result<Caller, Response> {
-    match page_caller(state, headers).await? {
-        None => Err(Redirect::to("/login").into_response()),
-        Some(c) if may(&c, perm) => Ok(c),
-        Some(c) => Err(error_page(state, Some(&c), ApiError::Forbidden)),
+    let c = crate::pages::signed_in(state, headers).await?;
+    if may(&c, perm) {
+        Ok(c)
+    } else {
+        Err(error_page(state, Some(&c), ApiError::Forbidden))
     }
 }
 

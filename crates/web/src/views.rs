@@ -915,3 +915,69 @@ pub fn require(caller: &Caller, perm: Permission) -> ApiResult<()> {
         _ => Err(ApiError::Forbidden),
     }
 }
+
+/// The one region a view is about (`region` parameter): the caller's own by default, else
+/// `national` or a code of the region table, inside the caller's region and with `perm`
+/// there — decided by the authorizer (404 outside, 403 without `perm`, 422 malformed or
+/// unknown, naming `region`).
+pub fn region_param(
+    state: &AppState,
+    c: &Caller,
+    asked: Option<&str>,
+    perm: Permission,
+) -> ApiResult<selaras_domain::RegionScope> {
+    use selaras_domain::RegionScope;
+    let invalid = |detail: String| ApiError::Invalid {
+        field: "region".into(),
+        detail,
+    };
+    let region = match asked.map(str::trim).filter(|s| !s.is_empty()) {
+        None => c.principal.scope,
+        Some(s) => RegionScope::parse(s).map_err(|_| {
+            invalid(format!(
+                "{s:?} is not a region: give `national` or a region code such as 33.14"
+            ))
+        })?,
+    };
+    let target = match region {
+        RegionScope::National => {
+            if c.principal.scope != RegionScope::National {
+                return Err(ApiError::NotFound);
+            }
+            None
+        }
+        RegionScope::Region(code) => {
+            if !state.regions.contains(&code) {
+                return Err(invalid(format!(
+                    "there is no region {code} in the region table"
+                )));
+            }
+            Some(code)
+        }
+    };
+    match authorize(&c.principal, perm, target.as_ref()) {
+        Decision::Allow => Ok(region),
+        Decision::Forbidden => Err(ApiError::Forbidden),
+        Decision::NotFound => Err(ApiError::NotFound),
+    }
+}
+
+/// The region a list's `region` parameter narrows to: `None` for the caller's whole region
+/// (no parameter, or a region that contains the caller's), 404 for a region outside it,
+/// 422 for a malformed code.
+pub fn narrowed(c: &Caller, asked: Option<&str>) -> ApiResult<Option<RegionCode>> {
+    use selaras_domain::RegionScope;
+    let Some(r) = asked.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    let code = RegionCode::parse(r).map_err(|e| ApiError::Invalid {
+        field: "region".into(),
+        detail: e.to_string(),
+    })?;
+    match &c.principal.scope {
+        RegionScope::National => Ok(Some(code)),
+        RegionScope::Region(mine) if mine.contains(&code) => Ok(Some(code)),
+        RegionScope::Region(mine) if code.contains(mine) => Ok(None),
+        RegionScope::Region(_) => Err(ApiError::NotFound),
+    }
+}
