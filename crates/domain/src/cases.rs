@@ -9,40 +9,26 @@
 //! officers of that program, on a forwarded one the data managers — the table's "program
 //! officer of that program, data manager", read per route.
 
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::access::{authorize, Decision, Permission, Principal, Role};
 use crate::region::RegionCode;
 
-macro_rules! code_list {
-    ($name:ident { $($v:ident = $code:literal / $id:literal / $en:literal),+ $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($v),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-            pub const fn code(self) -> &'static str { match self { $($name::$v => $code),+ } }
-            pub fn parse(s: &str) -> Option<$name> { match s { $($code => Some($name::$v),)+ _ => None } }
-            /// The Indonesian label (pages, letters, messages to families).
-            pub const fn label_id(self) -> &'static str { match self { $($name::$v => $id),+ } }
-            pub const fn label_en(self) -> &'static str { match self { $($name::$v => $en),+ } }
-        }
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.code()) }
-        }
-    };
-}
-
-code_list!(CaseKind {
+labelled_codes!(
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    CaseKind {
     Complaint = "complaint" / "Pengaduan" / "Complaint",
     Need = "need" / "Kebutuhan program" / "Need",
     Update = "update" / "Perubahan data" / "Data change",
     Registration = "registration" / "Pendaftaran rumah tangga baru" / "New household",
 });
 
-code_list!(CaseState {
+labelled_codes!(
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    CaseState {
     Draft = "draft" / "Draf" / "Draft",
     Submitted = "submitted" / "Diajukan" / "Submitted",
     Returned = "returned" / "Dikembalikan" / "Returned",
@@ -56,7 +42,10 @@ code_list!(CaseState {
     Closed = "closed" / "Ditutup" / "Closed",
 });
 
-code_list!(Action {
+labelled_codes!(
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    Action {
     Submit = "submit" / "Ajukan" / "Submit",
     Return = "return" / "Kembalikan" / "Return",
     Verify = "verify" / "Verifikasi" / "Verify",

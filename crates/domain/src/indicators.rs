@@ -30,26 +30,7 @@ pub const RENSTRA_2015_2019: &str = include_str!("../indicators/renstra-2015-201
 /// An indicator catalogue that cannot be used: the place (a JSON path) and why.
 pub type IndicatorCatalogueError = PlaceError;
 
-macro_rules! codes {
-    ($(#[$m:meta])* $name:ident { $($v:ident = $code:literal / $id:literal / $en:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($v),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-            pub const fn code(self) -> &'static str { match self { $($name::$v => $code),+ } }
-            pub fn parse(s: &str) -> Option<$name> { match s { $($code => Some($name::$v),)+ _ => None } }
-            /// The Indonesian label (pages).
-            pub const fn label_id(self) -> &'static str { match self { $($name::$v => $id),+ } }
-            pub const fn label_en(self) -> &'static str { match self { $($name::$v => $en),+ } }
-        }
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.code()) }
-        }
-    };
-}
-
-codes!(
+labelled_codes!(
     /// Where an indicator sits: strategic target (IKSS), programme (IKP), activity (IKK),
     /// or national context (not the ministry's own).
     Level {
@@ -60,7 +41,7 @@ codes!(
     }
 );
 
-codes!(
+labelled_codes!(
     /// What an indicator is measured in.
     Unit {
         Percent = "percent" / "persen" / "percent",
@@ -76,7 +57,7 @@ codes!(
     }
 );
 
-codes!(
+labelled_codes!(
     /// Which way is better.
     Direction {
         Higher = "higher" / "makin tinggi makin baik" / "higher is better",
@@ -84,7 +65,7 @@ codes!(
     }
 );
 
-codes!(
+labelled_codes!(
     /// An opinion of the Supreme Audit Agency (BPK) on financial statements, worst first.
     Opinion {
         Tmp = "TMP" / "Tidak Menyatakan Pendapat" / "disclaimer",
@@ -94,7 +75,7 @@ codes!(
     }
 );
 
-codes!(
+labelled_codes!(
     /// A performance-accountability grade (SAKIP), worst first.
     Grade {
         D = "D" / "D (sangat kurang)" / "D",
@@ -107,7 +88,7 @@ codes!(
     }
 );
 
-codes!(
+labelled_codes!(
     /// An inconsistency of the source, or a reading made of it.
     FlagKind {
         TargetConflict = "target_conflict" / "Target berbeda antar sumber" / "Targets differ between sources",
@@ -121,7 +102,7 @@ codes!(
     }
 );
 
-codes!(
+labelled_codes!(
     /// How the system computes an indicator's actual value from its own data.
     Method {
         FamiliesReferredServed = "families_referred_served" / "keluarga dirujuk dan terlayani" / "families referred and served",

@@ -1,6 +1,9 @@
 //! The pure domain of Selaras: identifiers (NIK, KK, region codes), registry records and
 //! their validation, money and dates, roles and access rules. No I/O, no SQL, no HTTP.
 
+#[macro_use]
+mod macros;
+
 pub mod access;
 pub mod audit;
 pub mod cases;
