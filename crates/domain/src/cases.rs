@@ -9,7 +9,6 @@
 //! officers of that program, on a forwarded one the data managers — the table's "program
 //! officer of that program, data manager", read per route.
 
-
 use serde::{Deserialize, Serialize};
 
 use crate::access::{authorize, Decision, Permission, Principal, Role};
