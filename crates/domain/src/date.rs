@@ -72,6 +72,26 @@ impl Date {
         time::Date::from_julian_day(days + 2_440_588).ok().map(Date)
     }
 
+    /// The day `n` days later (earlier for negative `n`); saturates at the calendar's ends.
+    pub fn plus_days(&self, n: i64) -> Date {
+        let j = self.0.to_julian_day() as i64 + n;
+        let j = j.clamp(
+            time::Date::MIN.to_julian_day() as i64,
+            time::Date::MAX.to_julian_day() as i64,
+        );
+        Date(time::Date::from_julian_day(j as i32).expect("clamped to the calendar"))
+    }
+
+    /// The same day `n` months later, or the month's last day when it is shorter
+    /// (31 January + 1 month = 28 or 29 February).
+    pub fn plus_months(&self, n: u32) -> Date {
+        let total = self.year() as i64 * 12 + (self.month() as i64 - 1) + n as i64;
+        let (y, m) = ((total / 12) as i32, (total % 12) as u8 + 1);
+        let month = Month::try_from(m).expect("1..=12");
+        let last = month.length(y);
+        Date::from_ymd(y, m, self.day().min(last)).unwrap_or(*self)
+    }
+
     /// `DD/MM/YYYY`, as Indonesian forms write dates.
     pub fn to_id_string(&self) -> String {
         format!("{:02}/{:02}/{:04}", self.day(), self.month(), self.year())
@@ -146,6 +166,16 @@ mod tests {
         let b = Date::parse("2000-02-29").unwrap();
         assert_eq!(b.age_on(Date::parse("2018-02-28").unwrap()), 17);
         assert_eq!(b.age_on(Date::parse("2018-03-01").unwrap()), 18);
+    }
+
+    #[test]
+    fn arithmetic() {
+        let d = Date::parse("2024-01-31").unwrap();
+        assert_eq!(d.plus_months(1).to_string(), "2024-02-29");
+        assert_eq!(d.plus_months(13).to_string(), "2025-02-28");
+        assert_eq!(d.plus_months(0), d);
+        assert_eq!(d.plus_days(30).to_string(), "2024-03-01");
+        assert_eq!(d.plus_days(-31).to_string(), "2023-12-31");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod macros;
 
 pub mod access;
+pub mod askesos;
 pub mod audit;
 pub mod cases;
 pub mod casework;
