@@ -295,6 +295,9 @@ enum UserCommand {
         /// Program code (program officers).
         #[arg(long)]
         program: Option<String>,
+        /// The Askesos LPA id (LPA staff).
+        #[arg(long)]
+        lpa: Option<i64>,
     },
 }
 
@@ -858,6 +861,7 @@ async fn run(cmd: Command) -> Result<()> {
                     role,
                     region,
                     program,
+                    lpa,
                 },
         } => {
             let role = Role::parse(&role).ok_or_else(|| {
@@ -884,6 +888,9 @@ async fn run(cmd: Command) -> Result<()> {
             if role == Role::ProgramOfficer && program.is_none() {
                 bail!("--program is required for a program_officer");
             }
+            if (role == Role::LpaStaff) != lpa.is_some() {
+                bail!("--lpa is given for lpa_staff, and only for them");
+            }
             if !selaras_web::auth::valid_username(&username) {
                 bail!("--username: use 3 to 64 letters, digits, '.', '_' or '-'");
             }
@@ -907,6 +914,7 @@ async fn run(cmd: Command) -> Result<()> {
                     role,
                     scope,
                     program,
+                    lpa,
                 })
                 .await?;
             println!(

@@ -35,6 +35,7 @@ roles! {
     ProgramOfficer = "program_officer" / "Pengelola program" / "Program officer",
     DataManager = "data_manager" / "Pengelola basis data" / "Data manager",
     Viewer = "viewer" / "Pemantau" / "Viewer",
+    LpaStaff = "lpa_staff" / "Petugas LPA Askesos" / "Askesos LPA staff",
     Admin = "admin" / "Administrator" / "Administrator",
 }
 
@@ -114,6 +115,9 @@ pub const RULES: &[(Role, &[Permission])] = &[
         ],
     ),
     (Role::Viewer, &[ViewMonitoring]),
+    // LPA staff reach Askesos members of their own LPA only, through the Askesos
+    // authorizer (`askesos::access`), and nothing of the registry otherwise.
+    (Role::LpaStaff, &[]),
     (
         Role::Admin,
         &[
@@ -146,6 +150,7 @@ impl Role {
             Role::Supervisor => &[Some(District)],
             Role::Manager => &[Some(Regency)],
             Role::DataManager => &[Some(Regency), Some(Province), None],
+            Role::LpaStaff => &[Some(Regency), Some(District), Some(Village)],
             Role::ProgramOfficer | Role::Viewer | Role::Admin => &[
                 None,
                 Some(Province),
@@ -188,6 +193,8 @@ pub struct Principal {
     pub scope: RegionScope,
     /// For program officers: the program they manage.
     pub program: Option<String>,
+    /// For Askesos LPA staff: their LPA.
+    pub lpa: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,6 +232,7 @@ mod tests {
             role,
             scope: RegionScope::parse(scope).unwrap(),
             program: None,
+            lpa: None,
         }
     }
 

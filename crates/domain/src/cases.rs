@@ -526,6 +526,7 @@ mod tests {
             role,
             scope: crate::RegionScope::parse(scope).unwrap(),
             program: program.map(String::from),
+            lpa: None,
         };
         let pkh = Some(Route::Referral {
             program: "pkh".into(),

@@ -6,6 +6,7 @@
 //! break them: registry rows are never deleted; every update that changes a row's
 //! `version` first copies the old row into `*_history`; history is append-only.
 
+pub mod askesos;
 pub mod audit;
 pub mod cases;
 mod codec;
@@ -244,6 +245,8 @@ pub struct UserRecord {
     pub scope: RegionScope,
     pub program: Option<String>,
     pub disabled: bool,
+    /// For Askesos LPA staff: their LPA.
+    pub lpa: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -253,6 +256,8 @@ pub struct NewUser {
     pub role: Role,
     pub scope: RegionScope,
     pub program: Option<String>,
+    /// For Askesos LPA staff: their LPA.
+    pub lpa: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -395,7 +400,7 @@ pub use selaras_domain::audit::{AuditEntry, NewAuditEntry};
 
 /// The registry's storage. Every method is one transaction.
 #[async_trait]
-pub trait Storage: Send + Sync {
+pub trait Storage: askesos::AskesosStore + Send + Sync {
     fn backend(&self) -> Backend;
 
     /// Applies the migrations this database lacks.

@@ -50,7 +50,8 @@ impl PgStore {
 }
 
 const CHANGE_COLS: &str = "c.id, c.at, c.kind, c.actor, c.ref, c.note";
-const USER_COLS: &str = "u.id, u.username, u.password_hash, u.role, u.scope, u.program, u.disabled";
+const USER_COLS: &str =
+    "u.id, u.username, u.password_hash, u.role, u.scope, u.program, u.disabled, u.lpa_id";
 
 fn change_from_row(row: &sqlx::postgres::PgRow, start: usize) -> Result<Change> {
     let kind: String = row.try_get(start + 2)?;
@@ -76,6 +77,7 @@ fn user_from_row(row: &sqlx::postgres::PgRow, start: usize) -> Result<UserRecord
         scope: RegionScope::parse(&scope).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         program: row.try_get(start + 5)?,
         disabled: row.try_get(start + 6)?,
+        lpa: row.try_get(start + 7)?,
     })
 }
 
@@ -726,13 +728,14 @@ impl Storage for PgStore {
     }
 
     async fn create_user(&self, u: &NewUser) -> Result<i64> {
-        let res = sqlx::query_scalar("INSERT INTO users (username, password_hash, role, scope, program, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+        let res = sqlx::query_scalar("INSERT INTO users (username, password_hash, role, scope, program, created_at, lpa_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
             .bind(&u.username)
             .bind(&u.password_hash)
             .bind(u.role.code())
             .bind(u.scope.to_string())
             .bind(&u.program)
             .bind(now_utc())
+            .bind(u.lpa)
             .fetch_one(&self.pool)
             .await;
         unique_violation(res, &u.username)
@@ -1108,3 +1111,5 @@ mod indicators_sql {
 
     crate::indicators::indicators_methods!(sqlx::PgPool, sqlx::Postgres, D);
 }
+
+crate::askesos::askesos_impl!(PgStore, sqlx::PgPool, sqlx::Postgres, D);

@@ -109,10 +109,12 @@ fn user_from_row(row: &sqlx::sqlite::SqliteRow, start: usize) -> Result<UserReco
         scope: RegionScope::parse(&scope).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         program: row.try_get(start + 5)?,
         disabled: row.try_get(start + 6)?,
+        lpa: row.try_get(start + 7)?,
     })
 }
 
-const USER_COLS: &str = "u.id, u.username, u.password_hash, u.role, u.scope, u.program, u.disabled";
+const USER_COLS: &str =
+    "u.id, u.username, u.password_hash, u.role, u.scope, u.program, u.disabled, u.lpa_id";
 
 #[async_trait]
 impl Storage for SqliteStore {
@@ -467,13 +469,14 @@ impl Storage for SqliteStore {
 
     async fn create_user(&self, u: &NewUser) -> Result<i64> {
         let _w = self.writer.lock().await;
-        let res = sqlx::query_scalar("INSERT INTO users (username, password_hash, role, scope, program, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id")
+        let res = sqlx::query_scalar("INSERT INTO users (username, password_hash, role, scope, program, created_at, lpa_id) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")
             .bind(&u.username)
             .bind(&u.password_hash)
             .bind(u.role.code())
             .bind(u.scope.to_string())
             .bind(&u.program)
             .bind(now_utc())
+            .bind(u.lpa)
             .fetch_one(&self.pool)
             .await;
         unique_violation(res, &u.username)
@@ -894,3 +897,11 @@ mod indicators_sql {
 
     crate::indicators::indicators_methods!(sqlx::SqlitePool, sqlx::Sqlite, D);
 }
+
+crate::askesos::askesos_impl!(
+    SqliteStore,
+    sqlx::SqlitePool,
+    sqlx::Sqlite,
+    D,
+    writer = writer
+);

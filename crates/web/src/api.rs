@@ -577,6 +577,7 @@ pub struct ApiDoc;
 pub fn openapi_json() -> String {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::indicators::IndicatorDoc::openapi());
+    doc.merge(crate::askesos_api::AskesosDoc::openapi());
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     doc.info.version = env!("CARGO_PKG_VERSION").into();
     doc.to_pretty_json().unwrap_or_default()

@@ -146,6 +146,7 @@ pub async fn caller(headers: &HeaderMap, store: &dyn Storage) -> Result<Option<C
         role: user.role,
         scope: user.scope,
         program: user.program,
+        lpa: user.lpa,
     };
     Ok(Some(Caller {
         principal,

@@ -167,6 +167,7 @@ pub async fn load(store: &Arc<dyn Storage>) -> anyhow::Result<Vec<DemoUser>> {
                     role,
                     scope,
                     program: program.map(String::from),
+                    lpa: None,
                 })
                 .await?;
         }
@@ -214,6 +215,7 @@ async fn demo_cases(store: &Arc<dyn Storage>, household: &str) -> anyhow::Result
                     role: u.role,
                     scope: u.scope,
                     program: u.program,
+                    lpa: u.lpa,
                 },
                 session: selaras_store::SessionRecord {
                     token_hash: String::new(),

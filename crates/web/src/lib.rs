@@ -2,6 +2,9 @@
 //! server-rendered web UI, both over the same store and the same authorizer.
 
 pub mod api;
+pub mod askesos;
+pub mod askesos_api;
+pub mod askesos_pages;
 pub mod audit;
 pub mod auth;
 pub mod case_api;
@@ -209,6 +212,8 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{code}", get(i18n::switch))
         .merge(export::routes())
         .merge(indicators::routes())
+        .merge(askesos_api::routes())
+        .merge(askesos_pages::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -248,7 +253,11 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         store,
         std::env::var("SELARAS_SECURE_COOKIES").is_ok_and(|v| v == "1"),
     );
+    askesos::seed(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot store the Askesos products: {e:?}"))?;
     dashboard::spawn_refresher(state.clone(), Duration::from_secs(60));
+    askesos::spawn_sweeper(state.clone(), Duration::from_secs(60));
     outbox::spawn_dispatcher(
         state.store.clone(),
         Arc::new(outbox::LogSender),

@@ -31,7 +31,11 @@ pub fn parse_holidays(text: &str) -> Result<Vec<Holiday>, String> {
         }
         let f: Vec<&str> = line.split(',').collect();
         if f.len() != 4 {
-            return Err(format!("line {}: expected 4 fields, found {}", i + 1, f.len()));
+            return Err(format!(
+                "line {}: expected 4 fields, found {}",
+                i + 1,
+                f.len()
+            ));
         }
         let date = Date::parse(f[0]).map_err(|e| format!("line {}: date: {e}", i + 1))?;
         if f[1] != "holiday" && f[1] != "joint_leave" {
@@ -117,14 +121,8 @@ mod tests {
         assert_eq!(c.add_working_days(d("2014-07-25"), 1), d("2014-07-30"));
         assert_eq!(c.add_working_days(d("2014-07-25"), 3), d("2014-08-01"));
         assert_eq!(c.add_working_days(d("2014-07-25"), 0), d("2014-07-25"));
-        assert_eq!(
-            c.working_days_between(d("2014-07-25"), d("2014-08-01")),
-            3
-        );
-        assert_eq!(
-            c.working_days_between(d("2014-08-01"), d("2014-07-25")),
-            0
-        );
+        assert_eq!(c.working_days_between(d("2014-07-25"), d("2014-08-01")), 3);
+        assert_eq!(c.working_days_between(d("2014-08-01"), d("2014-07-25")), 0);
         let plain = Calendar::default();
         assert_eq!(plain.add_working_days(d("2014-07-25"), 3), d("2014-07-30"));
     }
@@ -138,9 +136,11 @@ mod tests {
             assert!(h.iter().any(|x| x.date == day), "{y}");
             assert!(!c.is_working_day(day));
         }
-        assert!(parse_holidays("date,kind,name_id,name_en\n2014-13-01,holiday,a,b\n")
-            .unwrap_err()
-            .starts_with("line 2: date"));
+        assert!(
+            parse_holidays("date,kind,name_id,name_en\n2014-13-01,holiday,a,b\n")
+                .unwrap_err()
+                .starts_with("line 2: date")
+        );
         assert!(parse_holidays("h\n2014-01-01,feast,a,b\n")
             .unwrap_err()
             .contains("kind"));

@@ -189,8 +189,7 @@ pub fn assess(p: &Product, m: &Insured<'_>, c: &ClaimInput) -> Result<Assessment
         _ => {}
     }
     if c.event.is_death()
-        && m
-            .prior
+        && m.prior
             .iter()
             .any(|x| x.event.is_death() && x.state != ClaimState::Rejected)
     {
@@ -257,7 +256,12 @@ pub fn assess(p: &Product, m: &Insured<'_>, c: &ClaimInput) -> Result<Assessment
                 let a = cost.min(*cap);
                 (a, format!("biaya {cost}, paling banyak {cap}"))
             }
-            _ => return Err(("cost", format!("biaya perawatan wajib diisi (paling banyak {cap})"))),
+            _ => {
+                return Err((
+                    "cost",
+                    format!("biaya perawatan wajib diisi (paling banyak {cap})"),
+                ))
+            }
         },
         Amount::ByMembershipYear(v) => {
             let a = v[(year as usize - 1).min(v.len() - 1)];

@@ -74,9 +74,17 @@ pub fn check(p: &Product, f: &PersonFacts, on: Date) -> Vec<Check> {
     let bounds = format!(
         "{}{}–{}{}",
         e.min_age,
-        if e.min_age_inclusive { "" } else { " (lebih dari)" },
+        if e.min_age_inclusive {
+            ""
+        } else {
+            " (lebih dari)"
+        },
         e.max_age,
-        if e.max_age_inclusive { "" } else { " (kurang dari)" }
+        if e.max_age_inclusive {
+            ""
+        } else {
+            " (kurang dari)"
+        }
     );
     let mut out = vec![Check {
         criterion: "age",
@@ -138,7 +146,10 @@ pub fn check(p: &Product, f: &PersonFacts, on: Date) -> Vec<Check> {
             None => "rumah tangga belum diperingkat (tidak ada desil)".into(),
         },
     });
-    let exit = f.exit_state.as_deref().or(f.household_exit_state.as_deref());
+    let exit = f
+        .exit_state
+        .as_deref()
+        .or(f.household_exit_state.as_deref());
     out.push(Check {
         criterion: "registry_status",
         passed: exit.is_none(),

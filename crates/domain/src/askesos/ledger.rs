@@ -236,7 +236,8 @@ pub fn check_payment(
             if r.reinstate {
                 return Err(("reinstate", "pemulihan dibayar peserta atau LPA".into()));
             }
-            let left = before.subsidy_months - before.subsidy_months_paid.min(before.subsidy_months);
+            let left =
+                before.subsidy_months - before.subsidy_months_paid.min(before.subsidy_months);
             if r.months > left {
                 return Err((
                     "months",

@@ -4,6 +4,7 @@
 //! ([`ledger`]), claims and benefits ([`claims`]), working days ([`calendar`]) and
 //! reports ([`reports`]). No I/O.
 
+pub mod access;
 pub mod calendar;
 pub mod claims;
 pub mod eligibility;

@@ -201,9 +201,15 @@ pub const INFORMAL_STATUSES: &[&str] = &[
 
 /// The shipped product files (code, JSON).
 pub const SHIPPED: &[(&str, &str)] = &[
-    ("askesos_2003", include_str!("../../askesos/askesos_2003.json")),
+    (
+        "askesos_2003",
+        include_str!("../../askesos/askesos_2003.json"),
+    ),
     ("askesos_ni", include_str!("../../askesos/askesos_ni.json")),
-    ("askesos_reform", include_str!("../../askesos/askesos_reform.json")),
+    (
+        "askesos_reform",
+        include_str!("../../askesos/askesos_reform.json"),
+    ),
 ];
 
 impl Product {
@@ -417,15 +423,13 @@ impl Product {
                     return Err(err(place("amount"), "expected more than 0"))
                 }
                 Amount::ByMembershipYear(v) if v.is_empty() || v.iter().any(|r| r.0 <= 0) => {
+                    return Err(err(place("amount"), "expected one or more amounts above 0"))
+                }
+                Amount::WageMonths { percent_bp, months } if *percent_bp <= 0 || *months <= 0 => {
                     return Err(err(
                         place("amount"),
-                        "expected one or more amounts above 0",
+                        "expected percent_bp and months above 0",
                     ))
-                }
-                Amount::WageMonths { percent_bp, months }
-                    if *percent_bp <= 0 || *months <= 0 =>
-                {
-                    return Err(err(place("amount"), "expected percent_bp and months above 0"))
                 }
                 Amount::WageMonths { .. } if self.declared_wage.is_none() => {
                     return Err(err(
@@ -442,7 +446,10 @@ impl Product {
             }
             if let Some(g) = &b.cap_group {
                 if !self.caps.contains_key(g) {
-                    return Err(err(place("cap_group"), format!("{g:?} has no entry in caps")));
+                    return Err(err(
+                        place("cap_group"),
+                        format!("{g:?} has no entry in caps"),
+                    ));
                 }
             }
         }

@@ -164,7 +164,10 @@ pub fn money(payments: &[PaymentRow], claims: &[ClaimRow], from: Date, to: Date)
             ..Default::default()
         })
     }
-    for p in payments.iter().filter(|p| p.paid_on >= from && p.paid_on <= to) {
+    for p in payments
+        .iter()
+        .filter(|p| p.paid_on >= from && p.paid_on <= to)
+    {
         let r = row(&mut m, &p.group, p.paid_on.year());
         match p.payer {
             Payer::Member => add(&mut r.member_contributions, p.amount),

@@ -72,11 +72,7 @@ fn heirs() -> Vec<HeirRef> {
     }]
 }
 
-fn insured<'a>(
-    ledger: &'a Ledger,
-    heirs: &'a [HeirRef],
-    prior: &'a [PriorClaim],
-) -> Insured<'a> {
+fn insured<'a>(ledger: &'a Ledger, heirs: &'a [HeirRef], prior: &'a [PriorClaim]) -> Insured<'a> {
     Insured {
         nik: MEMBER,
         occupation: "tukang_ojek",
@@ -112,12 +108,36 @@ fn shipped_products_parse_with_the_sources_amounts() {
 fn bad_product_files_name_the_place() {
     let good = super::product::SHIPPED[1].1;
     let cases = [
-        ("\"payer\": \"member\"", "\"payer\": \"bank\"", "contribution.phases[1].payer"),
-        ("\"event\": \"dentures\"", "\"event\": \"flood\"", "benefits[1].event"),
-        ("\"max_decile\": 4", "\"max_decile\": 11", "eligibility.max_decile"),
-        ("\"percent_bp\": 1250", "\"percent_bp\": 12500", "lpa_fee[0].percent_bp"),
-        ("\"declared_wage\": 1000000", "\"declared_wage\": null", "benefits[2].amount"),
-        ("\"role\": \"main_earner\"", "\"role\": \"boss\"", "eligibility.role"),
+        (
+            "\"payer\": \"member\"",
+            "\"payer\": \"bank\"",
+            "contribution.phases[1].payer",
+        ),
+        (
+            "\"event\": \"dentures\"",
+            "\"event\": \"flood\"",
+            "benefits[1].event",
+        ),
+        (
+            "\"max_decile\": 4",
+            "\"max_decile\": 11",
+            "eligibility.max_decile",
+        ),
+        (
+            "\"percent_bp\": 1250",
+            "\"percent_bp\": 12500",
+            "lpa_fee[0].percent_bp",
+        ),
+        (
+            "\"declared_wage\": 1000000",
+            "\"declared_wage\": null",
+            "benefits[2].amount",
+        ),
+        (
+            "\"role\": \"main_earner\"",
+            "\"role\": \"boss\"",
+            "eligibility.role",
+        ),
     ];
     for (from, to, place) in cases {
         assert!(good.contains(from), "{from}");
@@ -201,7 +221,10 @@ fn eligibility_explains_every_criterion() {
         on,
     );
     assert_eq!(
-        r.iter().filter(|c| !c.passed).map(|c| c.criterion).collect::<Vec<_>>(),
+        r.iter()
+            .filter(|c| !c.passed)
+            .map(|c| c.criterion)
+            .collect::<Vec<_>>(),
         ["role"]
     );
     assert!(refused(PersonFacts {
@@ -223,7 +246,13 @@ fn old_scheme_year_of_savings_lapse_reinstatement_and_claims() {
     // A year of monthly savings, each on its due day.
     for k in 1..=12 {
         let due = due_date(start, k).to_string();
-        try_pay(&p, start, &mut book, req(&due, 1, 5_000, Payer::Member, false)).unwrap();
+        try_pay(
+            &p,
+            start,
+            &mut book,
+            req(&due, 1, 5_000, Payer::Member, false),
+        )
+        .unwrap();
     }
     let l = evaluate(&p, start, &book, d("2006-03-01"));
     assert_eq!((l.months_due, l.member_months_paid), (12, 12));
@@ -239,17 +268,38 @@ fn old_scheme_year_of_savings_lapse_reinstatement_and_claims() {
     assert_eq!(lapsed.lapsed_since, Some(d("2006-04-10")));
     // A plain payment on a lapsed policy is refused; a reinstatement must clear the
     // arrears (months 13–15 by 15/05/2006: Rp 15.000).
-    let e = try_pay(&p, start, &mut book, req("2006-05-15", 1, 5_000, Payer::Member, false))
-        .unwrap_err();
+    let e = try_pay(
+        &p,
+        start,
+        &mut book,
+        req("2006-05-15", 1, 5_000, Payer::Member, false),
+    )
+    .unwrap_err();
     assert_eq!(e.0, "reinstate");
     assert!(e.1.contains("tunggakan 3 bulan (Rp 15.000)"), "{}", e.1);
-    let e = try_pay(&p, start, &mut book, req("2006-05-15", 2, 10_000, Payer::Member, true))
-        .unwrap_err();
+    let e = try_pay(
+        &p,
+        start,
+        &mut book,
+        req("2006-05-15", 2, 10_000, Payer::Member, true),
+    )
+    .unwrap_err();
     assert_eq!(e.0, "months");
-    let e = try_pay(&p, start, &mut book, req("2006-05-15", 3, 14_000, Payer::Member, true))
-        .unwrap_err();
+    let e = try_pay(
+        &p,
+        start,
+        &mut book,
+        req("2006-05-15", 3, 14_000, Payer::Member, true),
+    )
+    .unwrap_err();
     assert_eq!(e.0, "amount");
-    try_pay(&p, start, &mut book, req("2006-05-15", 3, 15_000, Payer::Member, true)).unwrap();
+    try_pay(
+        &p,
+        start,
+        &mut book,
+        req("2006-05-15", 3, 15_000, Payer::Member, true),
+    )
+    .unwrap();
     let l = evaluate(&p, start, &book, d("2006-05-20"));
     assert_eq!(l.status, CoverStatus::SelfPaying);
     assert_eq!(l.gaps, vec![(d("2006-04-10"), d("2006-05-15"))]);
@@ -257,15 +307,25 @@ fn old_scheme_year_of_savings_lapse_reinstatement_and_claims() {
     // Reinstating a policy that is not lapsed is refused, and so is a payment dated
     // before the last one.
     assert_eq!(
-        try_pay(&p, start, &mut book, req("2006-06-01", 1, 5_000, Payer::Member, true))
-            .unwrap_err()
-            .0,
+        try_pay(
+            &p,
+            start,
+            &mut book,
+            req("2006-06-01", 1, 5_000, Payer::Member, true)
+        )
+        .unwrap_err()
+        .0,
         "reinstate"
     );
     assert_eq!(
-        try_pay(&p, start, &mut book, req("2006-05-01", 1, 5_000, Payer::Member, false))
-            .unwrap_err()
-            .0,
+        try_pay(
+            &p,
+            start,
+            &mut book,
+            req("2006-05-01", 1, 5_000, Payer::Member, false)
+        )
+        .unwrap_err()
+        .0,
         "paid_on"
     );
 
@@ -284,7 +344,10 @@ fn old_scheme_year_of_savings_lapse_reinstatement_and_claims() {
         state: ClaimState::Paid,
     });
     let acc = claim(Event::Accident, "2005-09-01", "2005-09-02", MEMBER);
-    assert_eq!(assess(&p, &insured(&l, &h, &prior), &acc).unwrap().amount, Rupiah(250_000));
+    assert_eq!(
+        assess(&p, &insured(&l, &h, &prior), &acc).unwrap().amount,
+        Rupiah(250_000)
+    );
     prior.push(PriorClaim {
         event: Event::Accident,
         state: ClaimState::Paid,
@@ -304,7 +367,10 @@ fn old_scheme_year_of_savings_lapse_reinstatement_and_claims() {
     // An event inside the lapse is not covered, even after reinstatement.
     let mut in_gap = claim(Event::Accident, "2006-04-20", "2006-05-20", MEMBER);
     in_gap.illness_days = None;
-    assert_eq!(assess(&p, &insured(&l, &h, &[]), &in_gap).unwrap_err().0, "event_date");
+    assert_eq!(
+        assess(&p, &insured(&l, &h, &[]), &in_gap).unwrap_err().0,
+        "event_date"
+    );
     // Death by membership year: Rp 400.000 / 600.000 / 800.000, and 800.000 after.
     for (day, amount) in [
         ("2005-12-01", 400_000),
@@ -318,10 +384,16 @@ fn old_scheme_year_of_savings_lapse_reinstatement_and_claims() {
     }
     // Someone who is not a recorded heir cannot claim the death benefit.
     let c = claim(Event::Death, "2005-12-01", "2005-12-02", "3201010101990009");
-    assert_eq!(assess(&p, &insured(&l, &h, &[]), &c).unwrap_err().0, "claimant_nik");
+    assert_eq!(
+        assess(&p, &insured(&l, &h, &[]), &c).unwrap_err().0,
+        "claimant_nik"
+    );
     // The old scheme pays nothing for dentures.
     let c = claim(Event::Dentures, "2005-12-01", "2005-12-02", MEMBER);
-    assert_eq!(assess(&p, &insured(&l, &h, &[]), &c).unwrap_err().0, "event");
+    assert_eq!(
+        assess(&p, &insured(&l, &h, &[]), &c).unwrap_err().0,
+        "event"
+    );
 }
 
 /// Every member month paid on its due day up to `until`.
@@ -346,12 +418,29 @@ fn new_initiative_subsidy_year_then_self_paying_and_claims() {
     let mut book = Vec::new();
     // The government's premium for 12 months (Rp 10.400 × 12 = Rp 124.800), paid in two
     // instalments; a thirteenth subsidised month is refused.
-    try_pay(&p, start, &mut book, req("2013-01-05", 6, 62_400, Payer::Subsidy, false)).unwrap();
-    try_pay(&p, start, &mut book, req("2013-07-05", 6, 62_400, Payer::Subsidy, false)).unwrap();
+    try_pay(
+        &p,
+        start,
+        &mut book,
+        req("2013-01-05", 6, 62_400, Payer::Subsidy, false),
+    )
+    .unwrap();
+    try_pay(
+        &p,
+        start,
+        &mut book,
+        req("2013-07-05", 6, 62_400, Payer::Subsidy, false),
+    )
+    .unwrap();
     assert_eq!(
-        try_pay(&p, start, &mut book, req("2013-08-01", 1, 10_400, Payer::Subsidy, false))
-            .unwrap_err()
-            .0,
+        try_pay(
+            &p,
+            start,
+            &mut book,
+            req("2013-08-01", 1, 10_400, Payer::Subsidy, false)
+        )
+        .unwrap_err()
+        .0,
         "months"
     );
     let l = evaluate(&p, start, &book, d("2013-12-31"));
@@ -363,7 +452,13 @@ fn new_initiative_subsidy_year_then_self_paying_and_claims() {
         CoverStatus::Subsidised
     );
     // Month 13 falls due on 01/01/2014: the member pays it himself.
-    try_pay(&p, start, &mut book, req("2014-01-03", 1, 10_400, Payer::Member, false)).unwrap();
+    try_pay(
+        &p,
+        start,
+        &mut book,
+        req("2014-01-03", 1, 10_400, Payer::Member, false),
+    )
+    .unwrap();
     assert_eq!(
         evaluate(&p, start, &book, d("2014-01-20")).status,
         CoverStatus::SelfPaying
@@ -372,12 +467,23 @@ fn new_initiative_subsidy_year_then_self_paying_and_claims() {
     let lapsed = evaluate(&p, start, &book, d("2014-03-04"));
     assert_eq!(lapsed.lapsed_since, Some(d("2014-03-04")));
     // Too late to reinstate after 180 days.
-    assert!(try_pay(&p, start, &mut book.clone(), req("2014-09-01", 8, 83_200, Payer::Member, true))
-        .unwrap_err()
-        .1
-        .contains("batas pemulihan"));
+    assert!(try_pay(
+        &p,
+        start,
+        &mut book.clone(),
+        req("2014-09-01", 8, 83_200, Payer::Member, true)
+    )
+    .unwrap_err()
+    .1
+    .contains("batas pemulihan"));
     // The LPA pays the arrears (months 14–15 by 10/03/2014) to reinstate.
-    try_pay(&p, start, &mut book, req("2014-03-10", 2, 20_800, Payer::Lpa, true)).unwrap();
+    try_pay(
+        &p,
+        start,
+        &mut book,
+        req("2014-03-10", 2, 20_800, Payer::Lpa, true),
+    )
+    .unwrap();
     let l = evaluate(&p, start, &book, d("2014-03-10"));
     assert_eq!(l.status, CoverStatus::SelfPaying);
     assert_eq!(l.gaps, vec![(d("2014-03-04"), d("2014-03-10"))]);
@@ -426,7 +532,10 @@ fn new_initiative_subsidy_year_then_self_paying_and_claims() {
         event: Event::Death,
         state: ClaimState::Received,
     }];
-    assert_eq!(assess(&p, &insured(&l, &h, &prior), &death).unwrap_err().0, "event");
+    assert_eq!(
+        assess(&p, &insured(&l, &h, &prior), &death).unwrap_err().0,
+        "event"
+    );
     let gap_death = claim(Event::Death, "2014-03-05", "2014-03-21", HEIR);
     assert_eq!(assess(&p, &m, &gap_death).unwrap_err().0, "event_date");
     // Illness is not an NI benefit; a claim before cover or after the deadline is refused.
@@ -458,7 +567,10 @@ fn reform_three_subsidised_years_and_claims() {
     let l = evaluate(&p, start, &book, d("2018-12-31"));
     assert_eq!(l.status, CoverStatus::Subsidised);
     let l = evaluate(&p, start, &book, d("2019-06-30"));
-    assert_eq!((l.status, l.member_months_paid), (CoverStatus::SelfPaying, 6));
+    assert_eq!(
+        (l.status, l.member_months_paid),
+        (CoverStatus::SelfPaying, 6)
+    );
     let h = heirs();
     let m = insured(&l, &h, &[]);
     let mut acc = claim(Event::Accident, "2019-02-01", "2019-02-02", MEMBER);
@@ -534,10 +646,16 @@ fn reports_reproduce_hand_computed_figures() {
             cards_not_delivered: 1,
         }
     );
-    assert_eq!((counts[1].subsidised, counts[1].cards_not_delivered), (1, 1));
+    assert_eq!(
+        (counts[1].subsidised, counts[1].cards_not_delivered),
+        (1, 1)
+    );
     let r = retention(&rows);
     assert_eq!(r.len(), 1);
-    assert_eq!((r[0].subsidy_ended, r[0].still_paying, r[0].permille), (5, 2, 400));
+    assert_eq!(
+        (r[0].subsidy_ended, r[0].still_paying, r[0].permille),
+        (5, 2, 400)
+    );
     // Gunung Mas: 600 → 253 is 42,2 %.
     assert_eq!(permille(253, 600), 422);
 
@@ -594,13 +712,29 @@ fn reports_reproduce_hand_computed_figures() {
     ];
     let m = money(&pays, &claims, d("2013-01-01"), d("2014-12-31"));
     assert_eq!(m.len(), 2);
-    assert_eq!((m[0].year, m[0].subsidy, m[0].lpa_fees), (2013, Rupiah(124_800), Rupiah(15_600)));
+    assert_eq!(
+        (m[0].year, m[0].subsidy, m[0].lpa_fees),
+        (2013, Rupiah(124_800), Rupiah(15_600))
+    );
     assert_eq!(m[0].claims_paid, 0);
     assert_eq!(
-        (m[1].subsidy, m[1].member_contributions, m[1].total_in, m[1].lpa_fees),
-        (Rupiah(124_800), Rupiah(20_800), Rupiah(145_600), Rupiah(9_360))
+        (
+            m[1].subsidy,
+            m[1].member_contributions,
+            m[1].total_in,
+            m[1].lpa_fees
+        ),
+        (
+            Rupiah(124_800),
+            Rupiah(20_800),
+            Rupiah(145_600),
+            Rupiah(9_360)
+        )
     );
-    assert_eq!((m[1].claims_paid, m[1].claims_paid_amount), (2, Rupiah(22_500_000)));
+    assert_eq!(
+        (m[1].claims_paid, m[1].claims_paid_amount),
+        (2, Rupiah(22_500_000))
+    );
     // 22.500.000 / 145.600 = 15453,3 % → 154533 tenths.
     assert_eq!(m[1].claims_permille, 154_533);
     let late = lateness(&claims, d("2014-01-01"), d("2014-12-31"));

@@ -159,6 +159,22 @@ impl TestApp {
         self.send("GET", path, Some(token), None).await
     }
 
+    /// Adds a user after the start (e.g. the staff of an LPA created by the test).
+    pub async fn add_user(&self, username: &str, role: Role, scope: &str, lpa: Option<i64>) {
+        let hash = selaras_web::auth::hash_password(PASSWORD).unwrap();
+        self.store
+            .create_user(&NewUser {
+                username: username.into(),
+                password_hash: hash,
+                role,
+                scope: RegionScope::parse(scope).unwrap(),
+                program: None,
+                lpa,
+            })
+            .await
+            .unwrap();
+    }
+
     /// Runs raw SQL on the app's database (to move clocks in tests).
     pub async fn sql(&self, sql: &str) {
         if self.url.starts_with("sqlite") {
@@ -264,11 +280,13 @@ impl Builder {
                     role: *role,
                     scope: *scope,
                     program: program.clone(),
+                    lpa: None,
                 })
                 .await
                 .unwrap();
         }
         let state = AppState::new(store.clone(), false);
+        selaras_web::askesos::seed(&state).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
         let server = tokio::spawn(async move {
