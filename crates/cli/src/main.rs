@@ -186,6 +186,37 @@ enum Command {
         #[command(subcommand)]
         command: StatsCommand,
     },
+    /// Askesos, the social-welfare insurance for informal workers.
+    Askesos {
+        #[command(subcommand)]
+        command: AskesosCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AskesosCommand {
+    /// Enrols an LPA's member list (CSV: nik, occupation and optionally cover_start,
+    /// heir_nik, heir_name, heir_relation; columns in any order) as USER, each line
+    /// checked as at the desk; bad lines to FILE.rejects.csv (`file,line,column,reason`);
+    /// last line `loaded=… rejected=…`. Running it again enrols nothing twice.
+    Import {
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: String,
+        /// The LPA's id.
+        #[arg(long)]
+        lpa: i64,
+        /// The user who enrols (LPA staff or an administrator).
+        #[arg(long)]
+        user: String,
+        file: PathBuf,
+    },
+    /// Ends the memberships the registry ended (deaths open the heirs' claim; other
+    /// exits) and those past the product's age limit; `selaras serve` does this every
+    /// minute. Last line `deaths=… death_claims_opened=… registry_exits=… age_outs=…`.
+    Sweep {
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -926,6 +957,7 @@ async fn run(cmd: Command) -> Result<()> {
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => audit_verify(&db).await,
+        Command::Askesos { command } => askesos_command(command).await,
         Command::Stats {
             command: StatsCommand::Refresh { db },
         } => {
@@ -950,6 +982,55 @@ async fn run(cmd: Command) -> Result<()> {
             Ok(())
         }
     }
+}
+
+async fn askesos_command(command: AskesosCommand) -> Result<()> {
+    let db = match &command {
+        AskesosCommand::Import { db, .. } | AskesosCommand::Sweep { db } => db.clone(),
+    };
+    let store = selaras_store::connect(&db)
+        .await
+        .with_context(|| format!("cannot open {db}"))?;
+    let state = selaras_web::AppState::new(store, false);
+    let fail = |e: selaras_web::error::ApiError| anyhow!("{}", e.message_en());
+    selaras_web::askesos::seed(&state).await.map_err(fail)?;
+    match command {
+        AskesosCommand::Import {
+            lpa, user, file, ..
+        } => {
+            let caller = selaras_web::auth::offline_caller(&*state.store, &user)
+                .await
+                .map_err(fail)?;
+            let data =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let r = selaras_web::askesos::import_members(&state, &caller, lpa, &data)
+                .await
+                .map_err(fail)?;
+            let rejects = PathBuf::from(format!("{}.rejects.csv", file.display()));
+            if r.rejected > 0 {
+                let mut w = csv::Writer::from_path(&rejects)
+                    .with_context(|| format!("cannot write {}", rejects.display()))?;
+                w.write_record(["file", "line", "column", "reason"])?;
+                let name = file.display().to_string();
+                for x in &r.rejects {
+                    w.write_record([name.as_str(), &x.line.to_string(), &x.column, &x.reason])?;
+                }
+                w.flush()?;
+                eprintln!("{} rows rejected: see {}", r.rejected, rejects.display());
+            }
+            println!("loaded={} rejected={}", r.loaded, r.rejected);
+        }
+        AskesosCommand::Sweep { .. } => {
+            let r = selaras_web::askesos::sweep(&state, selaras_web::askesos::today())
+                .await
+                .map_err(fail)?;
+            println!(
+                "deaths={} death_claims_opened={} registry_exits={} age_outs={}",
+                r.deaths, r.death_claims_opened, r.registry_exits, r.age_outs
+            );
+        }
+    }
+    Ok(())
 }
 
 /// `selaras audit verify`: the whole chain, read in pages so that memory stays flat.

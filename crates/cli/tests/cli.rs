@@ -620,3 +620,145 @@ fn participation_import_loads_good_rows_and_rejects_bad_ones() {
     let rejects = std::fs::read_to_string(d.path().join("pkh.csv.rejects.csv")).unwrap();
     assert!(rejects.contains("pkh.csv,3,status,"), "{rejects}");
 }
+
+/// `selaras askesos import`: an LPA's member list over the ranked conformance registry;
+/// eligible lines enrolled, bad ones named by line and column; a second run enrols
+/// nothing twice. `selaras askesos sweep` ends with key values.
+#[test]
+fn askesos_import_enrols_eligible_lines_and_names_the_rest() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/conformance");
+    let d = tempfile::tempdir().unwrap();
+    let dbfile = d.path().join("a.db");
+    let db = format!("sqlite://{}", dbfile.display());
+    let p = |x: &Path| x.to_str().unwrap().to_string();
+    let (code, _, err) = run(&["import", "--db", &db, &p(&root.join("data"))]);
+    assert_eq!(code, 0, "{err}");
+    let ranks = d.path().join("ranks.csv");
+    let (code, _, err) = run(&[
+        "rank",
+        "--db",
+        &db,
+        "--model",
+        &p(&root.join("model.json")),
+        "--out",
+        &p(&ranks),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // Without a web page to designate it, the LPA is written as the ministry would leave it.
+    let (code, out, err) = run(&["askesos", "sweep", "--db", &db]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        last_line(&out),
+        "deaths=0 death_claims_opened=0 registry_exits=0 age_outs=0"
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+        sqlx::query(
+            "INSERT INTO askesos_lpas (name, legal_form, region, address, product_code, status, proposed_by, proposed_at, designated_by, designated_on, accreditation, version) \
+             VALUES ('Orsos Uji', 'orsos', '33.08', '', 'askesos_ni', 'designated', 'uji', '2012-01-01T00:00:00Z', 'kemensos', '2012-01-02', 'none', 1)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+    });
+    let mut child = selaras()
+        .args([
+            "user",
+            "add",
+            "--db",
+            &db,
+            "--username",
+            "lpa.uji",
+            "--role",
+            "lpa_staff",
+            "--region",
+            "33.08",
+            "--lpa",
+            "1",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"kata-sandi-uji\n")
+        .unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    let list = d.path().join("peserta.csv");
+    std::fs::write(
+        &list,
+        "nik,occupation,cover_start,heir_nik,heir_name,heir_relation\n\
+         3308172001885444,tukang_ojek,2013-01-01,3308175806858005,Istri,spouse\n\
+         3308181406893856,buruh_tani,2013-02-01,,,\n\
+         3308015110790045,buruh_tani,2013-01-01,,,\n\
+         3308011804789824,buruh_tani,2013-01-01,3308015110790045,Istri,wife\n\
+         9999999999999999,buruh_tani,2013-01-01,,,\n\
+         3308011804789824,,2013-01-01,,,\n",
+    )
+    .unwrap();
+    let import = || {
+        run(&[
+            "askesos",
+            "import",
+            "--db",
+            &db,
+            "--lpa",
+            "1",
+            "--user",
+            "lpa.uji",
+            &p(&list),
+        ])
+    };
+    let (code, out, err) = import();
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(last_line(&out), "loaded=2 rejected=4", "{err}");
+    let rejects = std::fs::read_to_string(d.path().join("peserta.csv.rejects.csv")).unwrap();
+    let lines: Vec<&str> = rejects.lines().collect();
+    assert_eq!(lines[0], "file,line,column,reason");
+    let cols: Vec<(String, String)> = lines[1..]
+        .iter()
+        .map(|l| {
+            let f: Vec<&str> = l.splitn(4, ',').collect();
+            (f[1].to_string(), f[2].to_string())
+        })
+        .collect();
+    assert_eq!(
+        cols,
+        [
+            ("4".into(), "nik".into()),
+            ("5".into(), "heir_relation".into()),
+            ("6".into(), "nik".into()),
+            ("7".into(), "occupation".into()),
+        ],
+        "{rejects}"
+    );
+    assert!(lines[1].contains("role:"), "{rejects}");
+    // Again: the two enrolled are duplicates now, nothing else changes.
+    let (code, out, _) = import();
+    assert_eq!(code, 0);
+    assert_eq!(last_line(&out), "loaded=0 rejected=6");
+    assert_eq!(query(&dbfile, "SELECT COUNT(*) FROM askesos_members"), 2);
+    // An unknown user or column is one line and a non-zero exit.
+    let (code, _, err) = run(&[
+        "askesos",
+        "import",
+        "--db",
+        &db,
+        "--lpa",
+        "1",
+        "--user",
+        "nobody",
+        &p(&list),
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("nobody"), "{err}");
+}

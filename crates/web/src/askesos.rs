@@ -111,10 +111,7 @@ fn stored_date(v: &str) -> ApiResult<Date> {
     Date::parse(v).map_err(|e| ApiError::Internal(format!("stored date: {e}")))
 }
 
-/// Today in UTC (the server's day for "as of" and default dates).
-pub fn today() -> Date {
-    Date::from(time::OffsetDateTime::now_utc().date())
-}
+pub use crate::views::today;
 
 fn region(code: &str) -> ApiResult<RegionCode> {
     RegionCode::parse(code).map_err(|e| ApiError::Internal(format!("stored region: {e}")))
@@ -2242,4 +2239,138 @@ pub fn spawn_sweeper(state: AppState, every: std::time::Duration) {
             }
         }
     });
+}
+
+// ---------------------------------------------------------------------------------------
+// Member lists (the CLI's `selaras askesos import`)
+
+/// A bad line of a member list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reject {
+    pub line: u64,
+    pub column: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub loaded: i64,
+    pub rejected: i64,
+    pub rejects: Vec<Reject>,
+}
+
+/// The columns of a member list; `nik` and `occupation` are required, the others may be
+/// left out or empty (`cover_start`: today).
+pub const LIST_COLUMNS: &[&str] = &[
+    "nik",
+    "occupation",
+    "cover_start",
+    "heir_nik",
+    "heir_name",
+    "heir_relation",
+];
+
+/// Enrols every line of a member list (CSV with a header; columns in any order) with
+/// an LPA, one line at a time through [`enrol`], so that each line meets the same checks
+/// as the desk: a bad line is rejected with its line, column and reason, and the others
+/// are enrolled. A line enrolled already (its NIK active with this LPA) is rejected as a
+/// duplicate, so running the list again changes nothing.
+pub async fn import_members(
+    state: &AppState,
+    caller: &Caller,
+    lpa_id: i64,
+    data: &[u8],
+) -> ApiResult<ImportReport> {
+    lpa_for(state, caller, lpa_id, Action::Enrol).await?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data));
+    let headers = rdr
+        .headers()
+        .map_err(|e| invalid("header", e.to_string()))?
+        .clone();
+    let col = |name: &str| headers.iter().position(|h| h.trim() == name);
+    for h in headers.iter() {
+        if !LIST_COLUMNS.contains(&h.trim()) {
+            return Err(invalid(
+                "header",
+                format!(
+                    "unknown column {h:?} (expected {})",
+                    LIST_COLUMNS.join(", ")
+                ),
+            ));
+        }
+    }
+    for required in ["nik", "occupation"] {
+        if col(required).is_none() {
+            return Err(invalid("header", format!("column {required} is missing")));
+        }
+    }
+    let mut out = ImportReport::default();
+    for rec in rdr.records() {
+        let (line, rec) = match rec {
+            Ok(r) => (r.position().map_or(0, |p| p.line()), r),
+            Err(e) => {
+                out.rejected += 1;
+                out.rejects.push(Reject {
+                    line: e.position().map_or(0, |p| p.line()),
+                    column: String::new(),
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let get = |name: &str| -> String {
+            col(name)
+                .and_then(|i| rec.get(i))
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        };
+        let heir_nik = get("heir_nik");
+        let req = EnrolRequest {
+            lpa_id,
+            nik: get("nik"),
+            occupation: get("occupation"),
+            cover_start: Some(get("cover_start")).filter(|s| !s.is_empty()),
+            heirs: if heir_nik.is_empty() {
+                vec![]
+            } else {
+                vec![HeirRequest {
+                    nik: heir_nik,
+                    name: get("heir_name"),
+                    relation: get("heir_relation"),
+                }]
+            },
+        };
+        match enrol(state, caller, &req).await {
+            Ok(_) => out.loaded += 1,
+            Err(ApiError::Internal(e)) => return Err(ApiError::Internal(e)),
+            Err(e) => {
+                let column = match &e {
+                    ApiError::Invalid { field, .. } => match field.as_str() {
+                        "heirs[0].nik" => "heir_nik".into(),
+                        "heirs[0].name" => "heir_name".into(),
+                        "heirs[0].relation" => "heir_relation".into(),
+                        f => f.to_string(),
+                    },
+                    _ => "nik".into(),
+                };
+                let reason = match &e {
+                    ApiError::Invalid { detail, .. } | ApiError::Conflict(detail) => detail.clone(),
+                    ApiError::NotFound => {
+                        "not in the registry, or outside the LPA's or your region".into()
+                    }
+                    other => other.message_en(),
+                };
+                out.rejected += 1;
+                out.rejects.push(Reject {
+                    line,
+                    column,
+                    reason,
+                });
+            }
+        }
+    }
+    Ok(out)
 }

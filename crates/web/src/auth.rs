@@ -176,3 +176,33 @@ mod tests {
         assert!(!valid_username("a b c"));
     }
 }
+
+/// The named user as a caller without a session (the command line, the demo loader):
+/// every rule of the web applies.
+pub async fn offline_caller(store: &dyn Storage, username: &str) -> Result<Caller, ApiError> {
+    let u = store
+        .user_by_name(username)
+        .await?
+        .filter(|u| !u.disabled)
+        .ok_or_else(|| ApiError::Invalid {
+            field: "user".into(),
+            detail: format!("no active user {username:?}"),
+        })?;
+    Ok(Caller {
+        principal: Principal {
+            user_id: u.id,
+            username: u.username.clone(),
+            role: u.role,
+            scope: u.scope,
+            program: u.program.clone(),
+            lpa: u.lpa,
+        },
+        session: SessionRecord {
+            token_hash: String::new(),
+            user_id: u.id,
+            expires_at: String::new(),
+            csrf: String::new(),
+        },
+        via_cookie: false,
+    })
+}

@@ -110,7 +110,8 @@ pub async fn load(store: &Arc<dyn Storage>) -> anyhow::Result<Vec<DemoUser>> {
     };
     let district = village.parent().unwrap_or(village);
     let regency = district.parent().unwrap_or(district);
-    let plan: [(&str, Role, RegionScope, Option<&str>); 9] = [
+    let lpa_ids = demo_lpas(store, regency).await?;
+    let plan: [(&str, Role, RegionScope, Option<&str>); 11] = [
         (
             "fasilitator",
             Role::Facilitator,
@@ -150,6 +151,18 @@ pub async fn load(store: &Arc<dyn Storage>) -> anyhow::Result<Vec<DemoUser>> {
         ),
         ("pemantau", Role::Viewer, RegionScope::National, None),
         ("admin", Role::Admin, RegionScope::National, None),
+        (
+            "pengelola.askesos",
+            Role::ProgramOfficer,
+            RegionScope::National,
+            Some("askesos"),
+        ),
+        (
+            "petugas.lpa",
+            Role::LpaStaff,
+            RegionScope::Region(regency),
+            None,
+        ),
     ];
     let mut out = Vec::new();
     for (username, role, scope, program) in plan {
@@ -167,7 +180,7 @@ pub async fn load(store: &Arc<dyn Storage>) -> anyhow::Result<Vec<DemoUser>> {
                     role,
                     scope,
                     program: program.map(String::from),
-                    lpa: None,
+                    lpa: (role == Role::LpaStaff).then_some(lpa_ids.0),
                 })
                 .await?;
         }
@@ -181,7 +194,205 @@ pub async fn load(store: &Arc<dyn Storage>) -> anyhow::Result<Vec<DemoUser>> {
     if let Some(h) = hit.first() {
         demo_cases(store, &h.household_id).await?;
     }
+    demo_members(store, regency, lpa_ids).await?;
     Ok(out)
+}
+
+/// Two designated Askesos LPAs in the demo regency: one of the reformulated scheme (the
+/// LPA staff's), one of the New Initiative with members since 2013, so that the reports
+/// show retention after the subsidy. Returns their ids (reform, NI).
+async fn demo_lpas(store: &Arc<dyn Storage>, regency: RegionCode) -> anyhow::Result<(i64, i64)> {
+    use selaras_store::askesos::{LpaChange, NewLpa};
+    let state = crate::AppState::new(store.clone(), false);
+    crate::askesos::seed(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("askesos products: {e:?}"))?;
+    let existing = store.lpas(regency.as_str()).await?;
+    let find = |code: &str| {
+        existing
+            .iter()
+            .find(|l| l.product_code == code)
+            .map(|l| l.id)
+    };
+    let mut ids = Vec::new();
+    for (name, form, product, on) in [
+        (
+            "Yayasan Peduli Pekerja Sragen",
+            "yayasan",
+            "askesos_reform",
+            "2025-01-06",
+        ),
+        ("Orsos Karya Bersama", "orsos", "askesos_ni", "2012-03-01"),
+    ] {
+        if let Some(id) = find(product) {
+            ids.push(id);
+            continue;
+        }
+        let l = store
+            .create_lpa(&NewLpa {
+                name: name.into(),
+                legal_form: form.into(),
+                region: regency.to_string(),
+                address: "Jl. Raya Sukowati".into(),
+                product_code: product.into(),
+                proposed_by: "demo".into(),
+            })
+            .await?;
+        let l = store
+            .change_lpa(
+                l.id,
+                l.version,
+                &LpaChange {
+                    status: "designated".into(),
+                    designated_by: Some("kemensos".into()),
+                    designated_on: Some(on.into()),
+                    accreditation: "b".into(),
+                },
+            )
+            .await?;
+        ids.push(l.id);
+    }
+    Ok((ids[0], ids[1]))
+}
+
+/// Members for the demo LPAs, enrolled through the service as their staff would:
+/// eligible heads of the demo regency; the NI members' subsidy year paid, four of them
+/// paying on for a year; a claim waiting for each LPA.
+async fn demo_members(
+    store: &Arc<dyn Storage>,
+    regency: RegionCode,
+    (reform, ni): (i64, i64),
+) -> anyhow::Result<()> {
+    use crate::askesos as svc;
+    use selaras_store::askesos::AskesosFilter;
+    let some = store
+        .members(&AskesosFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await?;
+    if !some.is_empty() {
+        return Ok(());
+    }
+    let state = crate::AppState::new(store.clone(), false);
+    let err = |e: crate::error::ApiError| anyhow::anyhow!("demo askesos: {e:?}");
+    let staff = auth::offline_caller(&**store, "petugas.lpa")
+        .await
+        .map_err(err)?;
+    let admin = auth::offline_caller(&**store, "admin").await.map_err(err)?;
+    let manager = auth::offline_caller(&**store, "manajer")
+        .await
+        .map_err(err)?;
+    // Working heads in informal work in the regency, from the registry.
+    let mut heads: Vec<(String, String)> = Vec::new();
+    let prefix = format!("{}.", regency.as_str());
+    let mut villages = std::collections::HashMap::new();
+    store
+        .export(None, &mut |item| {
+            match item {
+                selaras_store::ExportItem::Household(h) => {
+                    villages.insert(h.id.to_string(), h.region.as_str().starts_with(&prefix));
+                }
+                selaras_store::ExportItem::Member(m) => {
+                    if villages.get(&m.household_id.to_string()) == Some(&true)
+                        && m.relation.code() == "head"
+                        && m.working
+                        && m.exit.is_none()
+                    {
+                        heads.push((m.nik.to_string(), m.name.clone()));
+                    }
+                }
+            }
+            Ok(())
+        })
+        .await?;
+    let occupations = [
+        "buruh_tani",
+        "tukang_ojek",
+        "pedagang_keliling",
+        "buruh_bangunan",
+    ];
+    let (mut n_reform, mut n_ni) = (0, 0);
+    for (i, (nik, _)) in heads.iter().enumerate() {
+        if n_reform >= 12 && n_ni >= 10 {
+            break;
+        }
+        let (who, lpa, start) = if n_reform < 12 {
+            (&staff, reform, "2025-01-06")
+        } else {
+            (&admin, ni, "2013-01-01")
+        };
+        let req = svc::EnrolRequest {
+            lpa_id: lpa,
+            nik: nik.clone(),
+            occupation: occupations[i % occupations.len()].into(),
+            cover_start: Some(start.into()),
+            heirs: vec![],
+        };
+        if svc::enrol(&state, who, &req).await.is_ok() {
+            if lpa == reform {
+                n_reform += 1;
+            } else {
+                n_ni += 1;
+            }
+        }
+    }
+    for (lpa, on, months) in [(ni, "2013-01-07", 12), (reform, "2025-01-13", 24)] {
+        svc::pay_subsidy(
+            &state,
+            &manager,
+            lpa,
+            &svc::SubsidyBody {
+                paid_on: Some(on.into()),
+                months,
+                reference: "BIP (demo)".into(),
+            },
+        )
+        .await
+        .map_err(err)?;
+    }
+    let ni_members = store
+        .members(&AskesosFilter {
+            lpa_id: Some(ni),
+            ..Default::default()
+        })
+        .await?;
+    for m in ni_members.iter().take(4) {
+        let p = svc::PaymentBody {
+            version: store.member(m.id).await?.map_or(0, |x| x.version),
+            paid_on: Some("2014-01-02".into()),
+            months: 12,
+            amount: 124_800,
+            payer: "member".into(),
+            reinstate: false,
+            reference: "iuran mandiri (demo)".into(),
+        };
+        svc::pay(&state, &admin, m.id, &p).await.map_err(err)?;
+    }
+    let reform_members = store
+        .members(&AskesosFilter {
+            lpa_id: Some(reform),
+            ..Default::default()
+        })
+        .await?;
+    if let Some(m) = reform_members.first() {
+        let c = svc::ClaimBody {
+            version: store.member(m.id).await?.map_or(0, |x| x.version),
+            event: "accident".into(),
+            event_date: "2025-09-15".into(),
+            filed_on: Some("2025-09-20".into()),
+            claimant_nik: m.nik.clone(),
+            activity: Some("commute".into()),
+            cost: Some(3_750_000),
+            documents: vec!["kartu_peserta".into(), "ktp".into()],
+            ..Default::default()
+        };
+        svc::file_claim(&state, &staff, m.id, &c)
+            .await
+            .map_err(err)?;
+    }
+    tracing::info!(reform = n_reform, ni = n_ni, "demo askesos members");
+    Ok(())
 }
 
 /// A few cases of the demo village at different steps, so that every role's queue has
@@ -204,27 +415,9 @@ async fn demo_cases(store: &Arc<dyn Storage>, household: &str) -> anyhow::Result
         let store = store.clone();
         let name = name.to_string();
         async move {
-            let u = store
-                .user_by_name(&name)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("demo user {name} missing"))?;
-            Ok::<_, anyhow::Error>(auth::Caller {
-                principal: selaras_domain::access::Principal {
-                    user_id: u.id,
-                    username: u.username,
-                    role: u.role,
-                    scope: u.scope,
-                    program: u.program,
-                    lpa: u.lpa,
-                },
-                session: selaras_store::SessionRecord {
-                    token_hash: String::new(),
-                    user_id: u.id,
-                    expires_at: String::new(),
-                    csrf: String::new(),
-                },
-                via_cookie: false,
-            })
+            auth::offline_caller(&*store, &name)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo user {name}: {e:?}"))
         }
     };
     let fas = as_user("fasilitator").await?;

@@ -239,12 +239,12 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         let users = demo::load(&store).await?;
         println!("Demo: {} — open http://{}/", opts.db, opts.addr);
         println!(
-            "{:<16} {:<16} {:<16} wilayah / region",
+            "{:<18} {:<16} {:<16} wilayah / region",
             "username", "password", "role"
         );
         for u in &users {
             println!(
-                "{:<16} {:<16} {:<16} {}",
+                "{:<18} {:<16} {:<16} {}",
                 u.username, u.password, u.role, u.region
             );
         }
