@@ -349,7 +349,13 @@ pub trait AskesosStore: Send + Sync {
         c: &MemberChange,
     ) -> Result<Member>;
     /// Adds an heir. `Conflict` when stale or when the NIK is an heir already.
-    async fn add_heir(&self, member_id: i64, expected_version: i64, h: &NewHeir) -> Result<Heir>;
+    async fn add_heir(
+        &self,
+        member_id: i64,
+        expected_version: i64,
+        h: &NewHeir,
+        by: &str,
+    ) -> Result<Heir>;
     async fn heirs(&self, member_id: i64) -> Result<Vec<Heir>>;
 
     /// Appends a payment. `Conflict` when `expected_version` is stale.
@@ -1090,13 +1096,12 @@ macro_rules! askesos_impl {
                     member_id: i64,
                     expected_version: i64,
                     h: &NewHeir,
+                    by: &str,
                 ) -> Result<Heir> {
                     $(let _w = self.$w.lock().await;)?
                     let mut tx = begin(&self.pool).await?;
                     bump_member(&mut tx, member_id, expected_version).await?;
-                    // `add_heir` is given no actor, so a later heir's `added_by` stays
-                    // empty (enrolment records the enrolling clerk).
-                    let heir = insert_heir(&mut tx, member_id, h, &$crate::now_utc(), "").await?;
+                    let heir = insert_heir(&mut tx, member_id, h, &$crate::now_utc(), by).await?;
                     tx.commit().await?;
                     Ok(heir)
                 }

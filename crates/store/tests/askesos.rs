@@ -483,12 +483,17 @@ async fn heirs_are_added_at_the_version_seen() {
             .await
             .unwrap();
         let h = s
-            .add_heir(m.id, 1, &heir("6211010101850002", "spouse"))
+            .add_heir(m.id, 1, &heir("6211010101850002", "spouse"), "uji")
             .await
             .unwrap();
         assert_eq!(
-            (h.member_id, h.nik.as_str(), h.relation.as_str()),
-            (m.id, "6211010101850002", "spouse")
+            (
+                h.member_id,
+                h.nik.as_str(),
+                h.relation.as_str(),
+                h.added_by.as_str()
+            ),
+            (m.id, "6211010101850002", "spouse", "uji")
         );
         assert_eq!(
             s.member(m.id).await.unwrap().unwrap().version,
@@ -497,11 +502,11 @@ async fn heirs_are_added_at_the_version_seen() {
             t.name
         );
         let stale = s
-            .add_heir(m.id, 1, &heir("6211010101100003", "child"))
+            .add_heir(m.id, 1, &heir("6211010101100003", "child"), "uji")
             .await;
         conflict_message(stale, t.name);
         let twice = s
-            .add_heir(m.id, 2, &heir("6211010101850002", "spouse"))
+            .add_heir(m.id, 2, &heir("6211010101850002", "spouse"), "uji")
             .await;
         let msg = conflict_message(twice, t.name);
         assert!(msg.contains("6211010101850002"), "{}: {msg}", t.name);

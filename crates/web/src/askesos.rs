@@ -1102,7 +1102,10 @@ pub async fn add_heir(
     if l.heirs.iter().any(|x| x.nik == h[0].nik) {
         return Err(invalid("nik", "already an heir of this member"));
     }
-    let heir = state.store.add_heir(id, req.version, &h[0]).await?;
+    let heir = state
+        .store
+        .add_heir(id, req.version, &h[0], &caller.principal.username)
+        .await?;
     audit(state, caller, "askesos.heir", &l.member, "").await?;
     Ok(heir)
 }
