@@ -1113,3 +1113,13 @@ mod indicators_sql {
 }
 
 crate::askesos::askesos_impl!(PgStore, sqlx::PgPool, sqlx::Postgres, D);
+
+impl PgStore {
+    /// PostgreSQL reads ledgers through the shared SQL.
+    async fn bulk_ledgers(
+        &self,
+        _f: &crate::askesos::AskesosFilter,
+    ) -> Result<Option<Vec<crate::askesos::MemberLedgerRow>>> {
+        Ok(None)
+    }
+}

@@ -262,6 +262,7 @@ pub fn migrations(d: Dialect) -> Vec<(i64, String)> {
         (10, crate::indicators::migration_10(d)),
         (11, crate::stats::migration_11(d)),
         (12, crate::askesos::migration_12(d)),
+        (13, crate::askesos::migration_13(d)),
     ]
 }
 

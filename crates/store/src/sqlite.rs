@@ -905,3 +905,21 @@ crate::askesos::askesos_impl!(
     D,
     writer = writer
 );
+
+impl SqliteStore {
+    /// The Askesos ledger read through rusqlite on a file database (`None` in memory:
+    /// the shared SQL path through sqlx then).
+    async fn bulk_ledgers(
+        &self,
+        f: &crate::askesos::AskesosFilter,
+    ) -> Result<Option<Vec<crate::askesos::MemberLedgerRow>>> {
+        let Some(path) = self.file.clone() else {
+            return Ok(None);
+        };
+        let f = f.clone();
+        tokio::task::spawn_blocking(move || crate::askesos::sqlite_ledgers(&path, &f))
+            .await
+            .map_err(|e| StoreError::Sqlite(format!("ledger reader stopped: {e}")))?
+            .map(Some)
+    }
+}

@@ -1179,3 +1179,120 @@ async fn lpa_reports_are_kept_per_lpa() {
         );
     }
 }
+
+/// The reports' read: members with their payments in the order recorded, the whole
+/// registry (one scan of the payments) or a region, an LPA, a page; on a SQLite file it
+/// goes through rusqlite, elsewhere through sqlx — the same rows either way.
+#[tokio::test]
+async fn ledgers_hand_each_member_its_payments_in_order() {
+    for t in stores().await {
+        let s = &*t.store;
+        let a = lpa_id(s, "LPA A", "62.11").await;
+        let b = lpa_id(s, "LPA B", "62.12").await;
+        let m1 = s
+            .enrol_member(
+                &new_member(a, "6211010101800001", "62.11.01.2001"),
+                &[],
+                &[payment("2025-02-01", 1, 10_400, false)],
+            )
+            .await
+            .unwrap();
+        let m2 = s
+            .enrol_member(
+                &new_member(b, "6212010101800002", "62.12.01.2001"),
+                &[],
+                &[],
+            )
+            .await
+            .unwrap();
+        let m3 = s
+            .enrol_member(
+                &new_member(a, "6211010101800003", "62.11.02.2001"),
+                &[],
+                &[],
+            )
+            .await
+            .unwrap();
+        // Payments interleaved between members, so that the table's order is not the
+        // members' order.
+        s.add_payment(m3.id, 1, &payment("2025-02-03", 2, 20_800, false))
+            .await
+            .unwrap();
+        s.add_payment(m1.id, 1, &payment("2025-03-01", 1, 10_400, false))
+            .await
+            .unwrap();
+        s.add_payment(m3.id, 2, &payment("2025-04-01", 1, 10_400, true))
+            .await
+            .unwrap();
+        let all = s.member_ledgers(&AskesosFilter::default()).await.unwrap();
+        type Shape = Vec<(i64, Vec<(String, i64, i64)>)>;
+        let shape: Shape = all
+            .iter()
+            .map(|m| {
+                (
+                    m.id,
+                    m.payments
+                        .iter()
+                        .map(|p| (p.paid_on.to_string(), p.months, p.amount))
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                (
+                    m1.id,
+                    vec![
+                        ("2025-02-01".into(), 1, 10_400),
+                        ("2025-03-01".into(), 1, 10_400)
+                    ]
+                ),
+                (m2.id, vec![]),
+                (
+                    m3.id,
+                    vec![
+                        ("2025-02-03".into(), 2, 20_800),
+                        ("2025-04-01".into(), 1, 10_400)
+                    ]
+                ),
+            ],
+            "{}",
+            t.name
+        );
+        assert_eq!(all[0].payments[0].payer, "member");
+        assert_eq!(
+            (all[0].lpa_id, all[0].region.as_str()),
+            (a, "62.11.01.2001")
+        );
+        let f = |region: &str, lpa: Option<i64>, limit: i64, offset: i64| AskesosFilter {
+            region_prefix: region.into(),
+            lpa_id: lpa,
+            limit,
+            offset,
+            ..Default::default()
+        };
+        let ids = |v: Vec<selaras_store::askesos::MemberLedgerRow>| {
+            v.iter()
+                .map(|m| (m.id, m.payments.len()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(s.member_ledgers(&f("62.11", None, 0, 0)).await.unwrap()),
+            [(m1.id, 2), (m3.id, 2)]
+        );
+        assert_eq!(
+            ids(s.member_ledgers(&f("", Some(b), 0, 0)).await.unwrap()),
+            [(m2.id, 0)]
+        );
+        assert_eq!(
+            ids(s.member_ledgers(&f("", None, 1, 2)).await.unwrap()),
+            [(m3.id, 2)]
+        );
+        assert!(s
+            .member_ledgers(&f("62.1", None, 0, 0))
+            .await
+            .unwrap()
+            .is_empty());
+    }
+}

@@ -107,6 +107,24 @@ fn date(field: &str, v: &str) -> ApiResult<Date> {
     Date::parse(v.trim()).map_err(|e| invalid(field, e.to_string()))
 }
 
+/// A date field, or today when it is left out.
+fn date_or_today(field: &str, v: &Option<String>) -> ApiResult<Date> {
+    match v {
+        Some(d) => date(field, d),
+        None => Ok(today()),
+    }
+}
+
+/// The LPA a list or report is limited to: LPA staff their own (another is absent),
+/// others the one asked for, if any.
+fn lpa_param(caller: &Caller, asked: Option<i64>) -> ApiResult<Option<i64>> {
+    match (caller.principal.lpa, asked) {
+        (Some(own), Some(asked)) if own != asked => Err(ApiError::NotFound),
+        (Some(own), _) => Ok(Some(own)),
+        (None, asked) => Ok(asked),
+    }
+}
+
 fn stored_date(v: &str) -> ApiResult<Date> {
     Date::parse(v).map_err(|e| ApiError::Internal(format!("stored date: {e}")))
 }
@@ -377,10 +395,7 @@ pub async fn change_lpa(
                     "expected kemensos or dinsos_provinsi",
                 ));
             }
-            let on = match &req.designated_on {
-                Some(d) => date("designated_on", d)?,
-                None => today(),
-            };
+            let on = date_or_today("designated_on", &req.designated_on)?;
             c.status = "designated".into();
             c.designated_by = Some(by.into());
             c.designated_on = Some(on.to_string());
@@ -407,7 +422,6 @@ pub async fn change_lpa(
 
 /// The LPAs inside the caller's region (LPA staff: their own).
 pub async fn lpas(state: &AppState, caller: &Caller) -> ApiResult<Vec<Lpa>> {
-    let prefix = caller.principal.scope.prefix().to_string();
     let all = state.store.lpas("").await?;
     Ok(all
         .into_iter()
@@ -418,7 +432,7 @@ pub async fn lpas(state: &AppState, caller: &Caller) -> ApiResult<Vec<Lpa>> {
                     Action::ViewReports,
                     lpa_target(l, &r, None),
                 ) == Decision::Allow
-            }) || (prefix.is_empty() && caller.principal.lpa.is_none())
+            })
         })
         .filter(|l| caller.principal.lpa.is_none_or(|x| x == l.id))
         .collect())
@@ -613,10 +627,7 @@ fn heirs_of(req: &[HeirRequest], member_nik: &str) -> ApiResult<Vec<NewHeir>> {
 
 pub async fn enrol(state: &AppState, caller: &Caller, req: &EnrolRequest) -> ApiResult<Member> {
     let occupation = text("occupation", &req.occupation, true)?;
-    let start = match &req.cover_start {
-        Some(d) => date("cover_start", d)?,
-        None => today(),
-    };
+    let start = date_or_today("cover_start", &req.cover_start)?;
     let (view, lpa, prod, p) = eligibility(state, caller, req.lpa_id, &req.nik, start).await?;
     if let Some(no) = &view.member_no {
         return Err(ApiError::Conflict(format!(
@@ -859,10 +870,7 @@ pub async fn pay(
     let l = load(state, caller, id, action).await?;
     l.active()?;
     check_version(req.version, &l.member)?;
-    let paid_on = match &req.paid_on {
-        Some(d) => date("paid_on", d)?,
-        None => today(),
-    };
+    let paid_on = date_or_today("paid_on", &req.paid_on)?;
     if paid_on > today() {
         return Err(invalid("paid_on", "in the future"));
     }
@@ -941,10 +949,7 @@ pub async fn pay_subsidy(
     if req.months == 0 || req.months > 36 {
         return Err(invalid("months", "expected 1–36"));
     }
-    let paid_on = match &req.paid_on {
-        Some(d) => date("paid_on", d)?,
-        None => today(),
-    };
+    let paid_on = date_or_today("paid_on", &req.paid_on)?;
     let reference = text("reference", &req.reference, false)?;
     let members = state
         .store
@@ -1042,10 +1047,7 @@ pub async fn deliver_card(
     if l.member.card_delivered_on.is_some() {
         return Err(ApiError::Conflict("the card was delivered already".into()));
     }
-    let on = match &req.delivered_on {
-        Some(d) => date("delivered_on", d)?,
-        None => today(),
-    };
+    let on = date_or_today("delivered_on", &req.delivered_on)?;
     if on < stored_date(&l.member.card_issued_on)? || on > today() {
         return Err(invalid(
             "delivered_on",
@@ -1132,10 +1134,7 @@ pub async fn end(state: &AppState, caller: &Caller, id: i64, req: &EndBody) -> A
             "expected age_out, ineligible, request, death or registry_exit",
         )
     })?;
-    let on = match &req.ended_on {
-        Some(d) => date("ended_on", d)?,
-        None => today(),
-    };
+    let on = date_or_today("ended_on", &req.ended_on)?;
     if on < l.cover_start()? {
         return Err(invalid("ended_on", "before cover started"));
     }
@@ -1302,10 +1301,7 @@ pub async fn file_claim(
         Some(a) => Activity::parse(a)
             .ok_or_else(|| invalid("activity", "expected work, commute or other"))?,
     };
-    let filed_on = match &req.filed_on {
-        Some(d) => date("filed_on", d)?,
-        None => today(),
-    };
+    let filed_on = date_or_today("filed_on", &req.filed_on)?;
     if filed_on > today() {
         return Err(invalid("filed_on", "in the future"));
     }
@@ -1436,10 +1432,7 @@ pub async fn act_on_claim(
             let mut probe = c.clone();
             probe.claimant_nik = claimant.clone();
             assess(&l, &claim_input(&l, &probe)?, Some(c.id))?;
-            let on = match &req.complete_on {
-                Some(d) => date("complete_on", d)?,
-                None => today(),
-            };
+            let on = date_or_today("complete_on", &req.complete_on)?;
             if on > today() || on.to_string() < c.filed_on {
                 return Err(invalid(
                     "complete_on",
@@ -1461,10 +1454,7 @@ pub async fn act_on_claim(
         }
         ClaimAction::Reject => {}
         ClaimAction::Pay => {
-            let on = match &req.paid_on {
-                Some(d) => date("paid_on", d)?,
-                None => today(),
-            };
+            let on = date_or_today("paid_on", &req.paid_on)?;
             if on > today()
                 || c.complete_on
                     .as_deref()
@@ -1863,11 +1853,7 @@ pub async fn list_members(
     caller: &Caller,
     q: &MemberQuery,
 ) -> ApiResult<Vec<MemberRowView>> {
-    let lpa = match (caller.principal.lpa, q.lpa) {
-        (Some(own), Some(asked)) if own != asked => return Err(ApiError::NotFound),
-        (Some(own), _) => Some(own),
-        (None, asked) => asked,
-    };
+    let lpa = lpa_param(caller, q.lpa)?;
     if let Some(id) = lpa {
         lpa_for(state, caller, id, Action::ReadMembers).await?;
     }
@@ -2003,11 +1989,7 @@ pub async fn report(state: &AppState, caller: &Caller, q: &ReportQuery) -> ApiRe
         selaras_domain::RegionScope::Region(r) => Some(r),
         selaras_domain::RegionScope::National => None,
     };
-    let lpa = match (caller.principal.lpa, q.lpa) {
-        (Some(own), Some(asked)) if own != asked => return Err(ApiError::NotFound),
-        (Some(own), _) => Some(own),
-        (None, asked) => asked,
-    };
+    let lpa = lpa_param(caller, q.lpa)?;
     allow(decide(
         &caller.principal,
         Action::ViewReports,
@@ -2054,66 +2036,60 @@ pub async fn report(state: &AppState, caller: &Caller, q: &ReportQuery) -> ApiRe
     };
     let prods = products(state).await?;
     let find = |code: &str, v: i64| prods.iter().find(|p| p.code == code && p.version == v);
-    let members = state.store.members(&f).await?;
-    let payments = state.store.payments_for(&f).await?;
-    let mut by_member: BTreeMap<i64, Vec<Payment>> = BTreeMap::new();
-    for p in &payments {
-        by_member
-            .entry(p.payment.member_id)
-            .or_default()
-            .push(p.payment.clone());
-    }
+    // Members with their payments (see `member_ledgers`).
+    let members = state.store.member_ledgers(&f).await?;
     let on = to.min(today());
-    let mut rows = Vec::new();
+    let on_s = on.to_string();
+    let mut rows = Vec::with_capacity(members.len());
+    let mut money = reports::Money::new(from, to);
+    let mut book: Vec<PaymentEntry> = Vec::new();
     for m in &members {
         let Some(p) = find(&m.product_code, m.product_version) else {
             continue;
         };
+        let g_key = group(m.lpa_id, &m.region);
+        book.clear();
+        for x in &m.payments {
+            // The old scheme's fund at enrolment is government money.
+            let money_payer = match x.payer {
+                "enrolment" => Some(Payer::Subsidy),
+                code => Payer::parse(code),
+            };
+            if let Some(mp) = money_payer {
+                let fee = if x.payer == "subsidy" {
+                    p.fee_bp_on(x.paid_on)
+                } else {
+                    0
+                };
+                money.payment(&g_key, x.paid_on, Rupiah(x.amount), mp, fee);
+            }
+            if let Some(payer) = Payer::parse(x.payer) {
+                book.push(PaymentEntry {
+                    paid_on: x.paid_on,
+                    months: x.months.clamp(0, u32::MAX as i64) as u32,
+                    amount: Rupiah(x.amount),
+                    payer,
+                });
+            }
+        }
         let start = stored_date(&m.cover_start)?;
         if start > on {
             continue;
         }
-        let pays = by_member.get(&m.id).map_or(&[][..], Vec::as_slice);
-        let g = ledger::evaluate(p, start, &entries(pays), on);
-        let ended = m.state == "ended"
-            && m.ended_on
-                .as_deref()
-                .is_some_and(|e| e <= on.to_string().as_str());
+        let g = ledger::evaluate(p, start, &book, on);
+        let ended = m.state == "ended" && m.ended_on.as_deref().is_some_and(|e| e <= on_s.as_str());
         let s = p.subsidy_months();
         rows.push(reports::MemberRow {
-            group: group(m.lpa_id, &m.region),
+            group: g_key,
             ended,
             status: if ended { CoverStatus::Lapsed } else { g.status },
             card_delivered: m
                 .card_delivered_on
                 .as_deref()
-                .is_some_and(|d| d <= on.to_string().as_str()),
+                .is_some_and(|d| d <= on_s.as_str()),
             subsidy_ended: s > 0 && s != u32::MAX && g.months_due > s,
         });
     }
-    let pay_rows: Vec<reports::PaymentRow> = payments
-        .iter()
-        .filter_map(|p| {
-            let payer = match p.payment.payer.as_str() {
-                // The old scheme's fund at enrolment is government money.
-                "enrolment" => Payer::Subsidy,
-                x => Payer::parse(x)?,
-            };
-            let on = Date::parse(&p.payment.paid_on).ok()?;
-            let fee = if p.payment.payer == "subsidy" {
-                find(&p.product_code, p.product_version).map_or(0, |x| x.fee_bp_on(on))
-            } else {
-                0
-            };
-            Some(reports::PaymentRow {
-                group: group(p.lpa_id, &p.region),
-                paid_on: on,
-                amount: Rupiah(p.payment.amount),
-                payer,
-                fee_bp: fee,
-            })
-        })
-        .collect();
     let claims = state.store.claims_for(&f).await?;
     let claim_rows: Vec<reports::ClaimRow> = claims
         .iter()
@@ -2158,6 +2134,9 @@ pub async fn report(state: &AppState, caller: &Caller, q: &ReportQuery) -> ApiRe
         "",
     )
     .await?;
+    for c in &claim_rows {
+        money.claim(c);
+    }
     Ok(ReportView {
         region: prefix,
         by,
@@ -2166,7 +2145,7 @@ pub async fn report(state: &AppState, caller: &Caller, q: &ReportQuery) -> ApiRe
         names,
         members: reports::member_counts(&rows),
         retention: reports::retention(&rows),
-        money: reports::money(&pay_rows, &claim_rows, from, to),
+        money: money.finish(),
         lateness: reports::lateness(&claim_rows, from, to),
     })
 }

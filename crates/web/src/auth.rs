@@ -155,28 +155,6 @@ pub async fn caller(headers: &HeaderMap, store: &dyn Storage) -> Result<Option<C
     }))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn passwords() {
-        let h = hash_password("rahasia-123").unwrap();
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password(Some(&h), "rahasia-123"));
-        assert!(!verify_password(Some(&h), "rahasia-124"));
-        assert!(!verify_password(None, "rahasia-123"));
-        assert!(!verify_password(Some("garbage"), "x"));
-    }
-
-    #[test]
-    fn usernames() {
-        assert!(valid_username("fasilitator.sragen-1"));
-        assert!(!valid_username("ab"));
-        assert!(!valid_username("a b c"));
-    }
-}
-
 /// The named user as a caller without a session (the command line, the demo loader):
 /// every rule of the web applies.
 pub async fn offline_caller(store: &dyn Storage, username: &str) -> Result<Caller, ApiError> {
@@ -205,4 +183,26 @@ pub async fn offline_caller(store: &dyn Storage, username: &str) -> Result<Calle
         },
         via_cookie: false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords() {
+        let h = hash_password("rahasia-123").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password(Some(&h), "rahasia-123"));
+        assert!(!verify_password(Some(&h), "rahasia-124"));
+        assert!(!verify_password(None, "rahasia-123"));
+        assert!(!verify_password(Some("garbage"), "x"));
+    }
+
+    #[test]
+    fn usernames() {
+        assert!(valid_username("fasilitator.sragen-1"));
+        assert!(!valid_username("ab"));
+        assert!(!valid_username("a b c"));
+    }
 }

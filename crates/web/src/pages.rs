@@ -25,13 +25,18 @@ pub(crate) struct UserBar {
     pub username: String,
     pub role_label: String,
     pub region_label: String,
+    /// The menu shows Askesos: the caller may at least read its reports.
+    pub askesos: bool,
 }
 
 pub(crate) fn user_bar(state: &AppState, c: &Caller) -> UserBar {
+    use selaras_domain::askesos::access::{decide, Action};
     UserBar {
         username: c.principal.username.clone(),
         role_label: i18n::pick(c.principal.role.label_id(), c.principal.role.label_en()).into(),
         region_label: scope_label(state, &c.principal.scope),
+        askesos: decide(&c.principal, Action::ViewReports, None)
+            == selaras_domain::access::Decision::Allow,
     }
 }
 

@@ -659,3 +659,206 @@ async fn switching_to_english_from_the_header_in_chromium() {
     fits(&c, "the English search page").await;
     c.close().await.unwrap();
 }
+
+/// Askesos (issue #7) in Chromium: LPA staff look a NIK up, enrol the member with an heir,
+/// record the card, file an accident claim and verify it once every document is in; the
+/// district social office opens the claim from its list, approves and pays it; the
+/// report shows the claim paid. The member page is checked and shot on a 360-px phone.
+#[tokio::test]
+async fn askesos_from_a_nik_lookup_to_a_paid_claim_in_chromium() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    const MEMBER: &str = "3308172001885444";
+    const SPOUSE: &str = "3308175806858005";
+    let app = TestApp::builder()
+        .user("dinsos", Role::Manager, "33.08")
+        .program_user("kemensos", "national", "askesos")
+        .ranked()
+        .build_all()
+        .await
+        .remove(0);
+    let base = app.base.as_str();
+    // An LPA of the New Initiative, proposed by the office and designated by the ministry.
+    let dinsos = app.token("dinsos").await;
+    let (s, _, lpa) = app
+        .send(
+            "POST",
+            "/api/v1/askesos/lpas",
+            Some(&dinsos),
+            Some(serde_json::json!({"name": "Yayasan Peduli Magelang", "legal_form": "yayasan", "region": "33.08", "product_code": "askesos_ni"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{lpa}");
+    let lpa_id = lpa["id"].as_i64().unwrap();
+    let kemensos = app.token("kemensos").await;
+    let (s, _, _) = app
+        .send(
+            "POST",
+            &format!("/api/v1/askesos/lpas/{lpa_id}/standing"),
+            Some(&kemensos),
+            Some(serde_json::json!({"version": lpa["version"], "action": "designate"})),
+        )
+        .await;
+    assert_eq!(s, 200);
+    app.add_user("lpa.magelang", Role::LpaStaff, "33.08", Some(lpa_id))
+        .await;
+    // Date inputs take keys in the browser's locale: their values are set directly.
+    let set = |id: &'static str, value: &'static str| {
+        let c = c.clone();
+        async move {
+            c.execute(
+                "document.getElementById(arguments[0]).value = arguments[1];",
+                vec![serde_json::json!(id), serde_json::json!(value)],
+            )
+            .await
+            .unwrap();
+        }
+    };
+
+    sign_in(&c, base, "lpa.magelang").await;
+    click(&c, "nav.menu a[href='/askesos']").await;
+    c.wait()
+        .for_element(Locator::Id("nik"))
+        .await
+        .unwrap()
+        .send_keys(MEMBER)
+        .await
+        .unwrap();
+    set("cover_start", "2013-01-01").await;
+    click(&c, "#cek").await;
+    c.wait().for_element(Locator::Id("layak")).await.unwrap();
+    let body = c.source().await.unwrap();
+    assert!(
+        body.contains("desil nasional 2") && !body.contains("✗"),
+        "{body}"
+    );
+    c.find(Locator::Id("occupation"))
+        .await
+        .unwrap()
+        .select_by_value("buruh_tani")
+        .await
+        .unwrap();
+    c.find(Locator::Id("heir0_nik"))
+        .await
+        .unwrap()
+        .send_keys(SPOUSE)
+        .await
+        .unwrap();
+    c.find(Locator::Id("heir0_name"))
+        .await
+        .unwrap()
+        .send_keys("Warga fc1659")
+        .await
+        .unwrap();
+    screenshot(&c, "51-askesos-eligible.png").await;
+    click(&c, "#daftarkan").await;
+    c.wait()
+        .for_element(Locator::XPath("//h1[starts-with(., 'ASK-')]"))
+        .await
+        .unwrap();
+    let mut member_url = c.current_url().await.unwrap();
+    member_url.set_query(None);
+    let body = c.source().await.unwrap();
+    assert!(
+        body.contains("Peserta terdaftar") && body.contains("Warga fc1659"),
+        "{body}"
+    );
+
+    // The card reached the member.
+    set("delivered_on", "2013-02-01").await;
+    click(&c, "#serahkan-kartu").await;
+    c.wait()
+        .for_element(Locator::XPath(
+            "//dd[@id='kartu-diserahkan' and contains(., '01/02/2013')]",
+        ))
+        .await
+        .unwrap();
+
+    // An accident at work in May 2013, filed with two documents, then verified with all.
+    set("event_date", "2013-05-10").await;
+    set("filed_on", "2013-05-20").await;
+    c.find(Locator::Id("cost"))
+        .await
+        .unwrap()
+        .send_keys("1.500.000")
+        .await
+        .unwrap();
+    click(&c, "#doc-kartu_peserta").await;
+    click(&c, "#doc-ktp").await;
+    click(&c, "#ajukan-klaim").await;
+    c.wait()
+        .for_element(Locator::XPath(
+            "//span[@id='status-klaim' and text()='diterima']",
+        ))
+        .await
+        .unwrap();
+    let claim_url = c.current_url().await.unwrap();
+    let claim_path = claim_url.path().to_string();
+    click(&c, "#verify-laporan_kecelakaan").await;
+    click(&c, "#verify-kuitansi_perawatan").await;
+    click(&c, "button[value='verify']").await;
+    c.wait()
+        .for_element(Locator::XPath(
+            "//span[@id='status-klaim' and text()='diverifikasi LPA']",
+        ))
+        .await
+        .unwrap();
+    screenshot(&c, "52-askesos-claim-verified.png").await;
+
+    // The district office approves and pays it.
+    switch_user(&c, base, "dinsos").await;
+    click(&c, "nav.menu a[href='/askesos']").await;
+    click(&c, &format!("#klaim-menunggu a[href='{claim_path}']")).await;
+    click(&c, "button[value='approve']").await;
+    c.wait()
+        .for_element(Locator::XPath(
+            "//span[@id='status-klaim' and text()='disetujui']",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        c.find(Locator::Id("manfaat"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Rp 1.500.000"
+    );
+    click(&c, "button[value='pay']").await;
+    c.wait()
+        .for_element(Locator::XPath(
+            "//span[@id='status-klaim' and text()='dibayar']",
+        ))
+        .await
+        .unwrap();
+    screenshot(&c, "53-askesos-claim-paid.png").await;
+
+    // The report: one claim paid this year, Rp 1.500.000, on time.
+    click(&c, "nav.menu a[href='/askesos']").await;
+    click(&c, "#laporan").await;
+    let money = c.wait().for_element(Locator::Id("money")).await.unwrap();
+    let text = money.text().await.unwrap();
+    assert!(
+        text.contains("Yayasan Peduli Magelang") && text.contains("Rp 1.500.000"),
+        "{text}"
+    );
+    let late = c
+        .find(Locator::Id("lateness"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(late.contains("Yayasan Peduli Magelang 1 0 0"), "{late}");
+    screenshot(&c, "54-askesos-reports.png").await;
+
+    // The member's page on a phone: it fits; wide tables scroll inside their cards.
+    c.set_window_size(360, 740).await.unwrap();
+    c.goto(member_url.as_str()).await.unwrap();
+    c.wait().for_element(Locator::Id("klaim")).await.unwrap();
+    fits(&c, "the Askesos member page").await;
+    screenshot(&c, "55-askesos-member-360px.png").await;
+    c.close().await.unwrap();
+}

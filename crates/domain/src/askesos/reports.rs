@@ -144,8 +144,8 @@ pub struct MoneyRow {
     pub total_in: Rupiah,
     pub claims_paid: i64,
     pub claims_paid_amount: Rupiah,
-    /// Claims paid against money in, in tenths of a percent.
-    pub claims_permille: i64,
+    /// Claims paid against money in, in tenths of a percent (`None` when nothing came in).
+    pub claims_permille: Option<i64>,
     pub lpa_fees: Rupiah,
 }
 
@@ -156,46 +156,97 @@ fn add(a: &mut Rupiah, b: Rupiah) {
 /// Contributions in, claims paid out and LPA fees, per group and calendar year, over
 /// `[from, to]`.
 pub fn money(payments: &[PaymentRow], claims: &[ClaimRow], from: Date, to: Date) -> Vec<MoneyRow> {
-    let mut m: BTreeMap<(String, i32), MoneyRow> = BTreeMap::new();
-    fn row<'a>(m: &'a mut BTreeMap<(String, i32), MoneyRow>, g: &str, y: i32) -> &'a mut MoneyRow {
-        m.entry((g.to_string(), y)).or_insert_with(|| MoneyRow {
-            group: g.to_string(),
-            year: y,
-            ..Default::default()
-        })
-    }
-    for p in payments
-        .iter()
-        .filter(|p| p.paid_on >= from && p.paid_on <= to)
-    {
-        let r = row(&mut m, &p.group, p.paid_on.year());
-        match p.payer {
-            Payer::Member => add(&mut r.member_contributions, p.amount),
-            Payer::Lpa => add(&mut r.lpa_contributions, p.amount),
-            Payer::Subsidy => {
-                add(&mut r.subsidy, p.amount);
-                add(&mut r.lpa_fees, Rupiah(p.amount.0 * p.fee_bp / 10_000));
-            }
-        }
-        add(&mut r.total_in, p.amount);
+    let mut acc = Money::new(from, to);
+    for p in payments {
+        acc.payment(&p.group, p.paid_on, p.amount, p.payer, p.fee_bp);
     }
     for c in claims {
-        let (Some(day), Some(a)) = (c.paid_on, c.amount) else {
-            continue;
-        };
-        if c.state != ClaimState::Paid || day < from || day > to {
-            continue;
+        acc.claim(c);
+    }
+    acc.finish()
+}
+
+/// [`money`] one payment at a time, for callers that fold millions of payments without
+/// holding them.
+#[derive(Debug, Clone)]
+pub struct Money {
+    from: Date,
+    to: Date,
+    // By group, then year: a lookup allocates nothing once the group is there.
+    rows: BTreeMap<String, BTreeMap<i32, MoneyRow>>,
+}
+
+impl Money {
+    pub fn new(from: Date, to: Date) -> Money {
+        Money {
+            from,
+            to,
+            rows: BTreeMap::new(),
         }
-        let r = row(&mut m, &c.group, day.year());
+    }
+
+    fn row(&mut self, g: &str, y: i32) -> &mut MoneyRow {
+        if !self.rows.contains_key(g) {
+            self.rows.insert(g.to_string(), BTreeMap::new());
+        }
+        self.rows
+            .get_mut(g)
+            .expect("inserted above")
+            .entry(y)
+            .or_insert_with(|| MoneyRow {
+                group: g.to_string(),
+                year: y,
+                ..Default::default()
+            })
+    }
+
+    /// A payment of `group` (`fee_bp`: the LPA's fee rate that day, for a subsidy).
+    pub fn payment(
+        &mut self,
+        group: &str,
+        paid_on: Date,
+        amount: Rupiah,
+        payer: Payer,
+        fee_bp: i64,
+    ) {
+        if paid_on < self.from || paid_on > self.to {
+            return;
+        }
+        let r = self.row(group, paid_on.year());
+        match payer {
+            Payer::Member => add(&mut r.member_contributions, amount),
+            Payer::Lpa => add(&mut r.lpa_contributions, amount),
+            Payer::Subsidy => {
+                add(&mut r.subsidy, amount);
+                add(&mut r.lpa_fees, Rupiah(amount.0 * fee_bp / 10_000));
+            }
+        }
+        add(&mut r.total_in, amount);
+    }
+
+    pub fn claim(&mut self, c: &ClaimRow) {
+        let (Some(day), Some(a)) = (c.paid_on, c.amount) else {
+            return;
+        };
+        if c.state != ClaimState::Paid || day < self.from || day > self.to {
+            return;
+        }
+        let r = self.row(&c.group, day.year());
         r.claims_paid += 1;
         add(&mut r.claims_paid_amount, a);
     }
-    m.into_values()
-        .map(|mut r| {
-            r.claims_permille = permille(r.claims_paid_amount.0, r.total_in.0);
-            r
-        })
-        .collect()
+
+    pub fn finish(self) -> Vec<MoneyRow> {
+        self.rows
+            .into_values()
+            .flat_map(BTreeMap::into_values)
+            .map(|mut r| {
+                r.claims_permille =
+                    (r.total_in.0 > 0).then(|| permille(r.claims_paid_amount.0, r.total_in.0));
+                r
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

@@ -736,7 +736,10 @@ fn reports_reproduce_hand_computed_figures() {
         (2, Rupiah(22_500_000))
     );
     // 22.500.000 / 145.600 = 15453,3 % → 154533 tenths.
-    assert_eq!(m[1].claims_permille, 154_533);
+    assert_eq!(m[1].claims_permille, Some(154_533));
+    // Claims paid in a year without money in: no ratio rather than 0 %.
+    let only_claims = money(&[], &claims, d("2014-01-01"), d("2014-12-31"));
+    assert_eq!(only_claims[0].claims_permille, None);
     let late = lateness(&claims, d("2014-01-01"), d("2014-12-31"));
     assert_eq!(
         late,
