@@ -524,8 +524,14 @@ pub trait AskesosStore: Send + Sync {
     async fn payments(&self, member_id: i64) -> Result<Vec<Payment>>;
     /// Payments of the members the filter selects, with the member's LPA and region.
     async fn payments_for(&self, f: &AskesosFilter) -> Result<Vec<PaymentWithMember>>;
-    /// The members the filter selects with their payments packed, by member id.
+    /// The members the filter selects with their payments, by member id.
     async fn member_ledgers(&self, f: &AskesosFilter) -> Result<Vec<MemberLedgerRow>>;
+    /// Active members whose person or household has left the registry: (member id, exit
+    /// state, when the registry recorded it).
+    async fn registry_exits(&self) -> Result<Vec<(i64, String, String)>>;
+    /// Every active member's (id, product code, product version, birth date), for the
+    /// age limits.
+    async fn active_birth_dates(&self) -> Result<Vec<(i64, String, i64, String)>>;
 
     /// Opens a claim (state `received`). `Conflict` when the member's version is stale.
     async fn create_claim(
@@ -1277,6 +1283,27 @@ macro_rules! askesos_impl {
                         })
                         .collect::<Result<Vec<_>>>()?;
                     Ok($crate::askesos::merge_ledgers(members, payments))
+                }
+
+                async fn registry_exits(&self) -> Result<Vec<(i64, String, String)>> {
+                    Ok(sqlx::query_as(
+                        "SELECT a.id, COALESCE(m.exit_state, h.exit_state), \
+                                CASE WHEN m.exit_state IS NOT NULL THEN m.valid_from ELSE h.valid_from END \
+                         FROM askesos_members a JOIN members m ON m.nik = a.nik \
+                         JOIN households h ON h.household_id = m.household_id \
+                         WHERE a.state = 'active' AND (m.exit_state IS NOT NULL OR h.exit_state IS NOT NULL) \
+                         ORDER BY a.id",
+                    )
+                    .fetch_all(&self.pool)
+                    .await?)
+                }
+
+                async fn active_birth_dates(&self) -> Result<Vec<(i64, String, i64, String)>> {
+                    Ok(sqlx::query_as(
+                        "SELECT id, product_code, product_version, birth_date FROM askesos_members WHERE state = 'active' ORDER BY id",
+                    )
+                    .fetch_all(&self.pool)
+                    .await?)
                 }
 
                 async fn change_member(

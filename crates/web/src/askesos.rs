@@ -1501,135 +1501,133 @@ pub struct SweepReport {
 /// age limit. Run by `selaras serve` every minute and by `selaras askesos sweep`.
 pub async fn sweep(state: &AppState, on: Date) -> ApiResult<SweepReport> {
     let mut out = SweepReport::default();
-    let members = state
-        .store
-        .members(&AskesosFilter {
-            state: Some("active".into()),
-            ..Default::default()
-        })
-        .await?;
-    let lpas: BTreeMap<i64, Lpa> = state
-        .store
-        .lpas("")
-        .await?
-        .into_iter()
-        .map(|l| (l.id, l))
-        .collect();
-    let prods = products(state).await?;
-    for m in members {
-        let Some(prod) = prods
-            .iter()
-            .find(|p| p.code == m.product_code && p.version == m.product_version)
-            .cloned()
-        else {
-            continue;
-        };
-        let Some(lpa) = lpas.get(&m.lpa_id).cloned() else {
-            continue;
-        };
-        let exit = registry_exit(state, &m).await?;
-        let birth = stored_date(&m.birth_date)?;
-        let age_out = eligibility::age_out_date(&prod, birth);
-        let l = load_rest(state, m, lpa, prod).await?;
-        match exit {
-            Some((state_code, day)) if state_code == "deceased" => {
-                let day = day.max(l.cover_start()?);
-                let heir = l
-                    .product
-                    .heir_order
-                    .iter()
-                    .find_map(|rel| l.heirs.iter().find(|h| &h.relation == rel))
-                    .map(|h| h.nik.clone());
-                let ended = end_member(state, &l, day, EndReason::Death).await?;
-                out.deaths += 1;
-                let input = ClaimInput {
-                    event: Event::Death,
-                    event_date: day,
-                    // Filed by the system the day the registry recorded the death.
-                    filed_on: day,
-                    claimant_nik: None,
-                    activity: Activity::Other,
-                    occupation: None,
-                    illness_days: None,
-                    cost: None,
-                };
-                let l2 = Loaded { member: ended, ..l };
-                match assess(&l2, &input, None) {
-                    Ok(a) => {
-                        state
-                            .store
-                            .create_claim(
-                                l2.member.id,
-                                l2.member.version,
-                                &NewClaim {
-                                    event: "death".into(),
-                                    event_date: day.to_string(),
-                                    filed_on: input.filed_on.to_string(),
-                                    claimant_nik: heir,
-                                    activity: "other".into(),
-                                    occupation: None,
-                                    illness_days: None,
-                                    cost: None,
-                                    documents: "[]".into(),
-                                    basis: a.basis,
-                                    opened_by: "registry".into(),
-                                },
-                            )
-                            .await?;
-                        out.death_claims_opened += 1;
-                    }
-                    Err(e) => {
-                        // Not covered (lapsed, say): the membership still ends; the LPA
-                        // sees the reason on the member's page.
-                        tracing::info!(member = %l2.member.member_no, "no death claim: {}", e.message_en());
-                        out.death_claims_refused += 1;
-                    }
-                }
-            }
-            Some((_, day)) => {
-                end_member(
-                    state,
-                    &l,
-                    day.max(l.cover_start()?),
-                    EndReason::RegistryExit,
-                )
-                .await?;
-                out.registry_exits += 1;
-            }
-            None if l.product.eligibility.auto_cancel_over_max_age && on >= age_out => {
-                end_member(state, &l, age_out.max(l.cover_start()?), EndReason::AgeOut).await?;
-                out.age_outs += 1;
-            }
-            None => {}
-        }
-    }
+    sweep_exits(state, &mut out).await?;
+    sweep_ages(state, on, &mut out).await?;
     Ok(out)
 }
 
-/// The member's exit state in the registry and the day it was recorded.
-async fn registry_exit(state: &AppState, m: &Member) -> ApiResult<Option<(String, Date)>> {
-    let Some(h) = state.store.household(&m.household_id).await? else {
+/// A member for the system's own decisions (no caller to authorize).
+async fn load_for_system(
+    state: &AppState,
+    id: i64,
+    prods: &[Product],
+) -> ApiResult<Option<Loaded>> {
+    let Some(member) = state.store.member(id).await? else {
         return Ok(None);
     };
-    let person = h.members.iter().find(|x| x.member.nik.to_string() == m.nik);
-    let (code, since) = match person {
-        Some(p) if p.member.exit.is_some() => (
-            p.member.exit.map(|e| e.code().to_string()),
-            p.valid_from.clone(),
-        ),
-        Some(_) if h.household.exit.is_some() => (
-            h.household.exit.map(|e| e.code().to_string()),
-            h.valid_from.clone(),
-        ),
-        _ => (None, String::new()),
+    let Some(lpa) = state.store.lpa(member.lpa_id).await? else {
+        return Ok(None);
     };
-    Ok(code.map(|c| {
+    let Some(product) = prods
+        .iter()
+        .find(|p| p.code == member.product_code && p.version == member.product_version)
+        .cloned()
+    else {
+        return Ok(None);
+    };
+    Ok(Some(load_rest(state, member, lpa, product).await?))
+}
+
+/// Memberships the registry ended (one query finds them; only those are loaded).
+pub async fn sweep_exits(state: &AppState, out: &mut SweepReport) -> ApiResult<()> {
+    let exits = state.store.registry_exits().await?;
+    if exits.is_empty() {
+        return Ok(());
+    }
+    let prods = products(state).await?;
+    for (id, code, since) in exits {
+        let Some(l) = load_for_system(state, id, &prods).await? else {
+            continue;
+        };
         let day = since
             .get(..10)
             .and_then(|d| Date::parse(d).ok())
-            .unwrap_or_else(today);
-        (c, day)
-    }))
+            .unwrap_or_else(today)
+            .max(l.cover_start()?);
+        if code != "deceased" {
+            end_member(state, &l, day, EndReason::RegistryExit).await?;
+            out.registry_exits += 1;
+            continue;
+        }
+        let heir = l
+            .product
+            .heir_order
+            .iter()
+            .find_map(|rel| l.heirs.iter().find(|h| &h.relation == rel))
+            .map(|h| h.nik.clone());
+        let ended = end_member(state, &l, day, EndReason::Death).await?;
+        out.deaths += 1;
+        let input = ClaimInput {
+            event: Event::Death,
+            event_date: day,
+            // Filed by the system the day the registry recorded the death.
+            filed_on: day,
+            claimant_nik: None,
+            activity: Activity::Other,
+            occupation: None,
+            illness_days: None,
+            cost: None,
+        };
+        let l2 = Loaded { member: ended, ..l };
+        match assess(&l2, &input, None) {
+            Ok(a) => {
+                state
+                    .store
+                    .create_claim(
+                        l2.member.id,
+                        l2.member.version,
+                        &NewClaim {
+                            event: "death".into(),
+                            event_date: day.to_string(),
+                            filed_on: day.to_string(),
+                            claimant_nik: heir,
+                            activity: "other".into(),
+                            occupation: None,
+                            illness_days: None,
+                            cost: None,
+                            documents: "[]".into(),
+                            basis: a.basis,
+                            opened_by: "registry".into(),
+                        },
+                    )
+                    .await?;
+                out.death_claims_opened += 1;
+            }
+            Err(e) => {
+                // Not covered (lapsed, say): the membership still ends; the LPA sees
+                // the reason on the member's page.
+                tracing::info!(member = %l2.member.member_no, "no death claim: {}", e.message_en());
+                out.death_claims_refused += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Memberships past the product's age limit (where the product ends them), as of `on`.
+pub async fn sweep_ages(state: &AppState, on: Date, out: &mut SweepReport) -> ApiResult<()> {
+    let prods = products(state).await?;
+    for (id, code, version, birth) in state.store.active_birth_dates().await? {
+        let Some(p) = prods
+            .iter()
+            .find(|p| p.code == code && p.version == version)
+        else {
+            continue;
+        };
+        let Ok(birth) = Date::parse(&birth) else {
+            continue;
+        };
+        let age_out = eligibility::age_out_date(p, birth);
+        if !p.eligibility.auto_cancel_over_max_age || on < age_out {
+            continue;
+        }
+        let Some(l) = load_for_system(state, id, &prods).await? else {
+            continue;
+        };
+        end_member(state, &l, age_out.max(l.cover_start()?), EndReason::AgeOut).await?;
+        out.age_outs += 1;
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -2206,17 +2204,28 @@ pub fn period_bounds(p: &str) -> Option<(Date, Date)> {
     }
 }
 
-/// Runs [`sweep`] every `every` (the first run at once).
+/// Runs [`sweep_exits`] every `every` (the first run at once) and [`sweep_ages`] once a day.
 pub fn spawn_sweeper(state: AppState, every: std::time::Duration) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
+        let mut ages_done: Option<Date> = None;
         loop {
             tick.tick().await;
-            match sweep(&state, today()).await {
-                Ok(r) if r.deaths + r.registry_exits + r.age_outs > 0 => {
-                    tracing::info!(?r, "askesos memberships ended from the registry")
+            let mut r = SweepReport::default();
+            let mut res = sweep_exits(&state, &mut r).await;
+            // Age limits move once a day.
+            let day = today();
+            if res.is_ok() && ages_done != Some(day) {
+                res = sweep_ages(&state, day, &mut r).await;
+                if res.is_ok() {
+                    ages_done = Some(day);
                 }
-                Ok(_) => {}
+            }
+            match res {
+                Ok(()) if r.deaths + r.registry_exits + r.age_outs > 0 => {
+                    tracing::info!(?r, "askesos memberships ended")
+                }
+                Ok(()) => {}
                 Err(e) => tracing::warn!("askesos sweep: {e:?}"),
             }
         }

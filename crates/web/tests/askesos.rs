@@ -1009,6 +1009,33 @@ async fn walk(app: &TestApp) {
         .unwrap()
         .iter()
         .any(|d| d["day"] == "2014-07-28"));
+
+    // ---- Other exits: the registry records M1's household as moved away (2019), and M2
+    // passes the age limit (56 on 20/01/2044): a sweep on that day ends both.
+    app.sql(&format!(
+        "UPDATE households SET exit_state = 'moved', version = version + 1, valid_from = '2019-01-01T00:00:00Z' \
+         WHERE household_id = (SELECT household_id FROM members WHERE nik = '{M1}')"
+    ))
+    .await;
+    let day = selaras_domain::Date::parse("2044-01-21").unwrap();
+    let r = selaras_web::askesos::sweep(&state, day).await.unwrap();
+    assert_eq!((r.registry_exits, r.age_outs, r.deaths), (1, 1, 0), "{r:?}");
+    let v = api
+        .get("admin", &format!("/api/v1/askesos/members/{m1_id}"))
+        .await;
+    assert_eq!(
+        (v["end_reason"].as_str(), v["ended_on"].as_str()),
+        (Some("registry_exit"), Some("2019-01-01"))
+    );
+    let v = api
+        .get("admin", &format!("/api/v1/askesos/members/{m2_id}"))
+        .await;
+    assert_eq!(
+        (v["end_reason"].as_str(), v["ended_on"].as_str()),
+        (Some("age_out"), Some("2044-01-20"))
+    );
+    let r = selaras_web::askesos::sweep(&state, day).await.unwrap();
+    assert_eq!(r.registry_exits + r.age_outs, 0);
 }
 
 async fn count_rows(app: &TestApp, table: &str) -> i64 {
