@@ -186,6 +186,66 @@ pub async fn seed(state: &AppState) -> ApiResult<()> {
     Ok(())
 }
 
+/// Stores a new version of a product (administrators): the file is checked as the
+/// shipped ones are (422 naming the place); its version must be above the stored ones of
+/// its code, unless it is the very text stored (then nothing changes). Members keep the
+/// version they enrolled in; new enrolments take the newest.
+pub async fn put_product(
+    state: &AppState,
+    caller: &Caller,
+    body: &str,
+) -> ApiResult<(Product, bool)> {
+    allow(decide(&caller.principal, Action::ManageSettings, None))?;
+    let p = Product::parse(body).map_err(|e| invalid(&format!("product.{}", e.place), e.reason))?;
+    let digest = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(body.as_bytes()))
+    };
+    let stored = state.store.products().await?;
+    if let Some(same) = stored
+        .iter()
+        .find(|s| s.code == p.code && s.version == p.version)
+    {
+        return if same.digest == digest {
+            Ok((p, false))
+        } else {
+            Err(ApiError::Conflict(format!(
+                "{} version {} is stored with other content: give the next version",
+                p.code, p.version
+            )))
+        };
+    }
+    if let Some(newest) = stored
+        .iter()
+        .filter(|s| s.code == p.code)
+        .map(|s| s.version)
+        .max()
+    {
+        if p.version < newest {
+            return Err(invalid(
+                "product.version",
+                format!(
+                    "{} has version {newest} already: give {}",
+                    p.code,
+                    newest + 1
+                ),
+            ));
+        }
+    }
+    state
+        .store
+        .put_product(&StoredProduct {
+            code: p.code.clone(),
+            version: p.version,
+            body: body.to_string(),
+            digest,
+            created_at: String::new(),
+            created_by: caller.principal.username.clone(),
+        })
+        .await?;
+    Ok((p, true))
+}
+
 /// Every stored product version, parsed.
 pub async fn products(state: &AppState) -> ApiResult<Vec<Product>> {
     state

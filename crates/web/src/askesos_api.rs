@@ -21,7 +21,10 @@ use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/askesos/products", get(list_products))
+        .route(
+            "/api/v1/askesos/products",
+            get(list_products).post(create_product),
+        )
         .route(
             "/api/v1/askesos/holidays/{year}",
             get(get_holidays).put(put_holidays_api),
@@ -103,6 +106,33 @@ pub async fn list_products(
         })
         .collect();
     Ok(Json(out))
+}
+
+/// Stores a new version of a product (administrators); the body is the product file
+/// (as in `crates/domain/askesos/`). 201 when stored, 200 when that very text is stored.
+#[utoipa::path(post, path = "/api/v1/askesos/products", request_body(content = Object, description = "a product file"),
+    security(("bearer" = [])),
+    responses((status = 201, body = ProductView), (status = 200, body = ProductView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_product(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    body: String,
+) -> ApiResult<(StatusCode, Json<ProductView>)> {
+    let (p, stored) = put_product(&state, &caller, &body).await?;
+    Ok((
+        if stored {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        Json(ProductView {
+            code: p.code.clone(),
+            version: p.version,
+            name_id: p.name_id.clone(),
+            name_en: p.name_en.clone(),
+            product: serde_json::to_value(&p).unwrap_or_default(),
+        }),
+    ))
 }
 
 fn year(y: &str) -> ApiResult<i32> {
@@ -517,6 +547,7 @@ pub async fn get_report(
 #[openapi(
     paths(
         list_products,
+        create_product,
         get_holidays,
         put_holidays_api,
         list_lpas,

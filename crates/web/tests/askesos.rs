@@ -1010,6 +1010,65 @@ async fn walk(app: &TestApp) {
         .iter()
         .any(|d| d["day"] == "2014-07-28"));
 
+    // ---- A new version of the reform product (administrators): new enrolments take it,
+    // M3 kept the version he enrolled in.
+    let mut v2: Value =
+        serde_json::from_str(selaras_domain::askesos::product::SHIPPED[2].1).unwrap();
+    v2["version"] = 2.into();
+    v2["benefits"][0]["amount"] = json!({"up_to": 12_000_000});
+    api.refused(
+        "man",
+        "POST",
+        "/api/v1/askesos/products",
+        v2.clone(),
+        403,
+        None,
+    )
+    .await;
+    let mut bad = v2.clone();
+    bad["benefits"][0]["amount"] = json!({"up_to": 0});
+    api.refused(
+        "admin",
+        "POST",
+        "/api/v1/askesos/products",
+        bad,
+        422,
+        Some("product.benefits[0].amount"),
+    )
+    .await;
+    let mut other_v1 = v2.clone();
+    other_v1["version"] = 1.into();
+    api.refused(
+        "admin",
+        "POST",
+        "/api/v1/askesos/products",
+        other_v1,
+        409,
+        None,
+    )
+    .await;
+    let stored = api
+        .ok("admin", "POST", "/api/v1/askesos/products", v2.clone(), 201)
+        .await;
+    assert_eq!(stored["version"], 2);
+    let again = api
+        .ok("admin", "POST", "/api/v1/askesos/products", v2, 200)
+        .await;
+    assert_eq!(again["version"], 2);
+    let all = api.get("pemantau", "/api/v1/askesos/products").await;
+    assert_eq!(all.as_array().unwrap().len(), 4);
+    let m4 = api
+        .ok("lpa.c", "POST", "/api/v1/askesos/members",
+            json!({"lpa_id": c, "nik": "3308185201909374", "occupation": "buruh_tani", "cover_start": "2017-01-01"}), 201)
+        .await;
+    assert_eq!(
+        (
+            m4["product_version"].as_i64(),
+            m3["product_version"].as_i64()
+        ),
+        (Some(2), Some(1))
+    );
+
     // ---- Other exits: the registry records M1's household as moved away (2019), and M2
     // passes the age limit (56 on 20/01/2044): a sweep on that day ends both.
     app.sql(&format!(

@@ -120,8 +120,9 @@ const GLOBAL_WRITES: &[(&str, &str)] = &[
     ("POST", "/api/v1/catalogue/{version}/publish"),
     ("PUT", "/api/v1/case-settings"),
     ("POST", "/api/v1/eligibility-runs"),
-    // The working-day calendar of Askesos claims.
+    // The working-day calendar of Askesos claims, and its product versions.
     ("PUT", "/api/v1/askesos/holidays/{year}"),
+    ("POST", "/api/v1/askesos/products"),
 ];
 
 /// The one exception to [`GLOBAL_WRITES`]: data managers hold `ImportRegistry`
@@ -324,6 +325,12 @@ fn body_for(fx: &Fixture, method: &str, path: &str) -> Value {
         }
         ("PUT", "/api/v1/askesos/holidays/{year}") => {
             json!({"days": [{"date": "2026-08-17", "kind": "holiday", "name_id": "Hari Kemerdekaan"}]})
+        }
+        ("POST", "/api/v1/askesos/products") => {
+            let mut p: Value =
+                serde_json::from_str(selaras_domain::askesos::product::SHIPPED[2].1).unwrap();
+            p["version"] = 2.into();
+            p
         }
         ("POST", "/api/v1/askesos/lpas") => json!({
             "name": "Yayasan Uji", "legal_form": "yayasan", "region": "12.22",

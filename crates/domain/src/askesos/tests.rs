@@ -584,6 +584,46 @@ fn reform_three_subsidised_years_and_claims() {
     assert_eq!(assess(&p, &m, &wd).unwrap().amount, Rupiah(24_000_000));
     let dent = claim(Event::Dentures, "2019-02-01", "2019-02-02", MEMBER);
     assert_eq!(assess(&p, &m, &dent).unwrap_err().0, "event");
+
+    // After the three subsidised years: month 37 (01/01/2019) paid, month 38 not —
+    // lapsed from 04/03/2019; reinstated on 10/04/2019 by paying months 38–40.
+    let mut book = Vec::new();
+    try_pay(
+        &p,
+        start,
+        &mut book,
+        req("2019-01-02", 1, 10_400, Payer::Member, false),
+    )
+    .unwrap();
+    assert_eq!(
+        evaluate(&p, start, &book, d("2019-03-03")).status,
+        CoverStatus::InArrears
+    );
+    let l = evaluate(&p, start, &book, d("2019-03-04"));
+    assert_eq!((l.status, l.arrears_months), (CoverStatus::Lapsed, 2));
+    let e = try_pay(
+        &p,
+        start,
+        &mut book,
+        req("2019-04-10", 2, 20_800, Payer::Member, true),
+    )
+    .unwrap_err();
+    assert_eq!(e.0, "months");
+    try_pay(
+        &p,
+        start,
+        &mut book,
+        req("2019-04-10", 3, 31_200, Payer::Member, true),
+    )
+    .unwrap();
+    let l = evaluate(&p, start, &book, d("2019-04-10"));
+    assert_eq!(l.status, CoverStatus::SelfPaying);
+    assert_eq!(l.gaps, vec![(d("2019-03-04"), d("2019-04-10"))]);
+    let in_gap = claim(Event::Death, "2019-03-20", "2019-03-21", HEIR);
+    assert_eq!(
+        assess(&p, &insured(&l, &h, &[]), &in_gap).unwrap_err().0,
+        "event_date"
+    );
 }
 
 #[test]
