@@ -179,16 +179,6 @@ pub struct NewPayment {
     pub recorded_by: String,
 }
 
-/// A payment with what the reports group it by.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PaymentWithMember {
-    pub payment: Payment,
-    pub lpa_id: i64,
-    pub region: String,
-    pub product_code: String,
-    pub product_version: i64,
-}
-
 /// A member as the reports read it: what groups and dates it, and its payments in the
 /// order recorded. Read with two queries (members, then their payments in member order)
 /// rather than one row per payment with the member's columns; on a SQLite file through
@@ -522,8 +512,6 @@ pub trait AskesosStore: Send + Sync {
     ) -> Result<Payment>;
     /// A member's payments in the order recorded.
     async fn payments(&self, member_id: i64) -> Result<Vec<Payment>>;
-    /// Payments of the members the filter selects, with the member's LPA and region.
-    async fn payments_for(&self, f: &AskesosFilter) -> Result<Vec<PaymentWithMember>>;
     /// The members the filter selects with their payments, by member id.
     async fn member_ledgers(&self, f: &AskesosFilter) -> Result<Vec<MemberLedgerRow>>;
     /// Active members whose person or household has left the registry: (member id, exit
@@ -698,7 +686,7 @@ macro_rules! askesos_impl {
                 claim_no, limit_of, member_no, qualified, under_pattern, AskesosFilter, Claim,
                 ClaimEvent, ClaimStep, ClaimWithMember, Heir, HolidayRow, Lpa, LpaChange,
                 LpaReport, Member, MemberChange, NewClaim, NewHeir, NewLpa, NewMember,
-                NewPayment, Payment, PaymentWithMember, StoredProduct, CLAIM_COLS,
+                NewPayment, Payment, StoredProduct, CLAIM_COLS,
                 CLAIM_EVENT_COLS, HEIR_COLS, HOLIDAY_COLS, LPA_COLS, MEMBER_COLS, MEMBER_FILTER,
                 PAYMENT_COLS, PRODUCT_COLS, REPORT_COLS,
             };
@@ -1394,27 +1382,6 @@ macro_rules! askesos_impl {
                     .await?
                     .iter()
                     .map(payment_from_row)
-                    .collect()
-                }
-
-                async fn payments_for(&self, f: &AskesosFilter) -> Result<Vec<PaymentWithMember>> {
-                    let cols = qualified("p", PAYMENT_COLS);
-                    with_filter(sqlx::query(&q(
-                        $d,
-                        &format!("SELECT {cols}, m.lpa_id, m.region, m.product_code, m.product_version FROM askesos_payments p JOIN askesos_members m ON m.id = p.member_id WHERE {MEMBER_FILTER} AND ($6 IS NULL OR m.state = $6) ORDER BY p.member_id, p.id LIMIT $7 OFFSET $8"),
-                    )), f)
-                    .fetch_all(&self.pool)
-                    .await?
-                    .iter()
-                    .map(|r| {
-                        Ok(PaymentWithMember {
-                            payment: payment_from_row(r)?,
-                            lpa_id: r.try_get(10)?,
-                            region: r.try_get(11)?,
-                            product_code: r.try_get(12)?,
-                            product_version: r.try_get(13)?,
-                        })
-                    })
                     .collect()
                 }
 

@@ -353,7 +353,14 @@ async fn enrolment_stores_member_heirs_and_payments_once_per_active_nik() {
         );
         let all = AskesosFilter::default();
         assert_eq!(s.members(&all).await.unwrap().len(), 1, "{}", t.name);
-        assert_eq!(s.payments_for(&all).await.unwrap().len(), 1, "{}", t.name);
+        let paid: usize = s
+            .member_ledgers(&all)
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.payments.len())
+            .sum();
+        assert_eq!(paid, 1, "{}", t.name);
 
         // An heir listed twice undoes the whole enrolment.
         let twice = s
@@ -945,55 +952,79 @@ async fn filters_follow_region_lpa_and_state() {
             t.name
         );
 
-        // Payments with their member's LPA and region, by member then order recorded.
-        let pays = s.payments_for(&f("62.1")).await.unwrap();
-        let seen: Vec<(i64, i64, i64, &str, &str, i64)> = pays
-            .iter()
-            .map(|p| {
-                (
-                    p.payment.member_id,
-                    p.payment.amount,
-                    p.lpa_id,
-                    p.region.as_str(),
-                    p.product_code.as_str(),
-                    p.product_version,
-                )
-            })
-            .collect();
+        // Ledgers: each member's payments with its LPA and region, by member then order
+        // recorded.
+        type Seen = Vec<(i64, i64, i64, String, String, i64)>;
+        let flat = |v: Vec<selaras_store::askesos::MemberLedgerRow>| -> Seen {
+            v.iter()
+                .flat_map(|m| {
+                    m.payments.iter().map(move |p| {
+                        (
+                            m.id,
+                            p.amount,
+                            m.lpa_id,
+                            m.region.clone(),
+                            m.product_code.clone(),
+                            m.product_version,
+                        )
+                    })
+                })
+                .collect()
+        };
+        let led = s.member_ledgers(&f("62.1")).await.unwrap();
+        let second = &led[0].payments[1];
         assert_eq!(
-            seen,
+            (second.paid_on.to_string(), second.months, second.amount),
+            (p1b.paid_on.clone(), p1b.months, p1b.amount),
+            "{}",
+            t.name
+        );
+        assert_eq!(
+            flat(led),
             [
-                (m1.id, 10_000, la, "62.1.01.2001", "askesos-2025", 1),
-                (m1.id, 10_000, la, "62.1.01.2001", "askesos-2025", 1),
-                (m3.id, 30_000, la, "62.1", "askesos-2025", 1),
+                (
+                    m1.id,
+                    10_000,
+                    la,
+                    "62.1.01.2001".into(),
+                    "askesos-2025".into(),
+                    1
+                ),
+                (
+                    m1.id,
+                    10_000,
+                    la,
+                    "62.1.01.2001".into(),
+                    "askesos-2025".into(),
+                    1
+                ),
+                (m3.id, 30_000, la, "62.1".into(), "askesos-2025".into(), 1),
             ],
             "{}",
             t.name
         );
-        assert_eq!(pays[1].payment, p1b);
-        let active_pays = s
-            .payments_for(&AskesosFilter {
+        let active = flat(
+            s.member_ledgers(&AskesosFilter {
                 state: Some("active".into()),
                 ..Default::default()
             })
             .await
-            .unwrap();
-        let members: Vec<i64> = active_pays.iter().map(|p| p.payment.member_id).collect();
+            .unwrap(),
+        );
+        let members: Vec<i64> = active.iter().map(|p| p.0).collect();
         assert_eq!(members, [m1.id, m1.id, m2.id], "{}", t.name);
-        let b_pays = s
-            .payments_for(&AskesosFilter {
+        let b = s
+            .member_ledgers(&AskesosFilter {
                 lpa_id: Some(lb),
                 ..Default::default()
             })
             .await
             .unwrap();
-        assert_eq!(b_pays.len(), 1);
-        assert_eq!(
-            (b_pays[0].lpa_id, b_pays[0].payment.months),
-            (lb, 2),
-            "{}",
-            t.name
-        );
+        let b_pays: Vec<(i64, i64)> = b
+            .iter()
+            .flat_map(|m| m.payments.iter().map(move |p| (m.lpa_id, p.months)))
+            .collect();
+        assert_eq!(b_pays, [(lb, 2)], "{}", t.name);
 
         // Claims newest first, the filter's state being the claim's.
         let claims = |f: AskesosFilter| async move {
