@@ -506,7 +506,16 @@ pub async fn get_claim(
     ApiCaller(caller): ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ClaimView>> {
-    let (c, _) = load_claim(&state, &caller, path_id(&id, "KLM-")?, Action::ReadMembers).await?;
+    let (c, l) = load_claim(&state, &caller, path_id(&id, "KLM-")?, Action::ReadMembers).await?;
+    crate::audit::record(
+        &state,
+        Some(&caller),
+        "read.askesos_claim",
+        &format!("askesos_claim:{}", c.claim_no),
+        &l.member.region,
+        "",
+    )
+    .await?;
     Ok(Json(claim_json(&state, &caller, c).await?))
 }
 

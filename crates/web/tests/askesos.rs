@@ -489,6 +489,18 @@ async fn walk(app: &TestApp) {
         (Some(600_000), Some(M1_WIFE))
     );
     assert_eq!(paid["basis"], "tahun kepesertaan ke-2: Rp 600.000");
+    // Reading a claim names the heir: it is audited, and another LPA's staff get 404.
+    let reads = "audit_log WHERE action = 'read.askesos_claim'";
+    let before = count_rows(app, reads).await;
+    let claim_path = format!(
+        "/api/v1/askesos/claims/{}",
+        paid["claim_no"].as_str().unwrap()
+    );
+    let got = api.get("lpa.a", &claim_path).await;
+    assert_eq!(got["claimant_nik"], M1_WIFE);
+    assert_eq!(count_rows(app, reads).await, before + 1);
+    let (s, _) = api.call("lpa.b", "GET", &claim_path, None).await;
+    assert_eq!(s, 404);
 
     // ---- New Initiative: M2.
     let m2 = api
