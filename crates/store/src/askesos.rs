@@ -264,13 +264,10 @@ pub(crate) fn sqlite_ledgers(
     path: &std::path::Path,
     f: &AskesosFilter,
 ) -> crate::Result<Vec<MemberLedgerRow>> {
-    use rusqlite::{params, Connection, OpenFlags};
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(std::time::Duration::from_secs(30))?;
-    conn.execute_batch("PRAGMA cache_size = -65536; PRAGMA mmap_size = 2147418112; BEGIN")?;
+    use rusqlite::params;
+    let conn = crate::sqlite_bulk::read_connection(path)?;
+    // One read transaction: members and payments from the same state.
+    conn.execute_batch("BEGIN")?;
     let pattern = under_pattern(&f.region_prefix);
     let limit = limit_of(f);
     let offset = f.offset.max(0);
@@ -420,6 +417,8 @@ pub struct ClaimWithMember {
     pub claim: Claim,
     pub lpa_id: i64,
     pub region: String,
+    pub member_no: String,
+    pub member_name: String,
 }
 
 /// Which members, claims or payments to read.
@@ -484,7 +483,8 @@ pub trait AskesosStore: Send + Sync {
         payments: &[NewPayment],
     ) -> Result<Member>;
     async fn member(&self, id: i64) -> Result<Option<Member>>;
-    /// Members the filter selects, by member number.
+    /// Members the filter selects, by id (the member number's order; the same page as
+    /// [`AskesosStore::member_ledgers`] with the same filter).
     async fn members(&self, f: &AskesosFilter) -> Result<Vec<Member>>;
     /// Ends a membership or records card delivery. `Conflict` when stale.
     async fn change_member(
@@ -1212,7 +1212,7 @@ macro_rules! askesos_impl {
                     let cols = qualified("m", MEMBER_COLS);
                     with_filter(sqlx::query(&q(
                         $d,
-                        &format!("SELECT {cols} FROM askesos_members m WHERE {MEMBER_FILTER} AND ($6 IS NULL OR m.state = $6) ORDER BY m.member_no LIMIT $7 OFFSET $8"),
+                        &format!("SELECT {cols} FROM askesos_members m WHERE {MEMBER_FILTER} AND ($6 IS NULL OR m.state = $6) ORDER BY m.id LIMIT $7 OFFSET $8"),
                     )), f)
                     .fetch_all(&self.pool)
                     .await?
@@ -1451,7 +1451,7 @@ macro_rules! askesos_impl {
                     let cols = qualified("c", CLAIM_COLS);
                     with_filter(sqlx::query(&q(
                         $d,
-                        &format!("SELECT {cols}, m.lpa_id, m.region FROM askesos_claims c JOIN askesos_members m ON m.id = c.member_id WHERE {MEMBER_FILTER} AND ($6 IS NULL OR c.state = $6) ORDER BY c.id DESC LIMIT $7 OFFSET $8"),
+                        &format!("SELECT {cols}, m.lpa_id, m.region, m.member_no, m.name FROM askesos_claims c JOIN askesos_members m ON m.id = c.member_id WHERE {MEMBER_FILTER} AND ($6 IS NULL OR c.state = $6) ORDER BY c.id DESC LIMIT $7 OFFSET $8"),
                     )), f)
                     .fetch_all(&self.pool)
                     .await?
@@ -1461,6 +1461,8 @@ macro_rules! askesos_impl {
                             claim: claim_from_row(r)?,
                             lpa_id: r.try_get(23)?,
                             region: r.try_get(24)?,
+                            member_no: r.try_get(25)?,
+                            member_name: r.try_get(26)?,
                         })
                     })
                     .collect()

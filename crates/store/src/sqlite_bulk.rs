@@ -235,21 +235,27 @@ const EXPORT_BATCH: usize = 4_096;
 /// batches. sqlx copies every value of every row (`sqlite3_value_dup`) and allocates it
 /// apart: three quarters of an export's time went to malloc and free (measured with perf).
 /// Stops quietly when the receiver is gone.
+/// A read-only connection for bulk reads: pages mapped, not copied through read(2) (a
+/// third of an export's time went to copies), a large cache.
+pub(crate) fn read_connection(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(30))?;
+    conn.execute_batch(
+        "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 2147418112;",
+    )?;
+    Ok(conn)
+}
+
 pub(crate) fn export(
     path: &Path,
     at: Option<i64>,
     tx: tokio::sync::mpsc::Sender<Result<Vec<Exported>>>,
 ) {
     let run = || -> Result<()> {
-        let conn = Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(Duration::from_secs(30))?;
-        // Pages mapped, not copied through read(2): a third of the time went to copies.
-        conn.execute_batch(
-            "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 2147418112;",
-        )?;
+        let conn = read_connection(path)?;
         // One read transaction: households and members from the same state.
         conn.execute_batch("BEGIN")?;
         for (table, cols, order) in [

@@ -74,12 +74,7 @@ pub const OCCUPATIONS: &[(&str, &str)] = &[
 
 const TEXT_MAX: usize = 200;
 
-pub(crate) fn invalid(field: &str, detail: impl Into<String>) -> ApiError {
-    ApiError::Invalid {
-        field: field.into(),
-        detail: detail.into(),
-    }
-}
+pub(crate) use crate::error::invalid;
 
 fn allow(d: Decision) -> ApiResult<()> {
     match d {
@@ -260,6 +255,13 @@ pub async fn products(state: &AppState) -> ApiResult<Vec<Product>> {
         .collect()
 }
 
+/// Version `version` of product `code` among `prods`.
+pub fn product_of<'a>(prods: &'a [Product], code: &str, version: i64) -> Option<&'a Product> {
+    prods
+        .iter()
+        .find(|p| p.code == code && p.version == version)
+}
+
 /// The newest version of `code`, or a given version.
 pub async fn product(state: &AppState, code: &str, version: Option<i64>) -> ApiResult<Product> {
     products(state)
@@ -416,17 +418,12 @@ pub async fn create_lpa(state: &AppState, caller: &Caller, req: &NewLpaRequest) 
         .await?)
 }
 
-/// An LPA the caller may see with `action`.
+/// An LPA the caller may act on with `action` (its standing is read with `ViewReports`:
+/// whoever may see its reports there).
 pub async fn lpa_for(state: &AppState, caller: &Caller, id: i64, action: Action) -> ApiResult<Lpa> {
     let l = state.store.lpa(id).await?.ok_or(ApiError::NotFound)?;
     let r = region(&l.region)?;
-    // Reading an LPA's standing is open to everyone who may see its reports there.
-    let asked = if action == Action::ReadMembers {
-        Action::ViewReports
-    } else {
-        action
-    };
-    allow(decide(&caller.principal, asked, lpa_target(&l, &r, None)))?;
+    allow(decide(&caller.principal, action, lpa_target(&l, &r, None)))?;
     Ok(l)
 }
 
@@ -592,13 +589,11 @@ async fn person(state: &AppState, nik: &str) -> ApiResult<Option<Person>> {
     }))
 }
 
-fn check_nik(field: &str, nik: &str) -> ApiResult<String> {
-    let n = nik.trim();
-    if n.len() == 16 && n.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(n.to_string())
-    } else {
-        Err(invalid(field, "a NIK has 16 digits"))
-    }
+/// A NIK as the registry parses it (16 digits, a known district, a real birth date).
+fn check_nik(state: &AppState, field: &str, nik: &str) -> ApiResult<String> {
+    selaras_domain::Nik::parse(nik.trim(), |d| state.regions.is_known_district_digits(d))
+        .map(|n| n.to_string())
+        .map_err(|e| invalid(field, e.to_string()))
 }
 
 /// Whether the person may enrol with the LPA on `on`; 404 when the person is not in the
@@ -610,7 +605,7 @@ pub async fn eligibility(
     nik: &str,
     on: Date,
 ) -> ApiResult<(EligibilityView, Lpa, Product, Person)> {
-    let nik = check_nik("nik", nik)?;
+    let nik = check_nik(state, "nik", nik)?;
     let lpa = lpa_for(state, caller, lpa_id, Action::Enrol).await?;
     if lpa.status != "designated" {
         return Err(ApiError::Conflict(format!(
@@ -659,11 +654,11 @@ pub async fn eligibility(
     Ok((view, lpa, prod, p))
 }
 
-fn heirs_of(req: &[HeirRequest], member_nik: &str) -> ApiResult<Vec<NewHeir>> {
+fn heirs_of(state: &AppState, req: &[HeirRequest], member_nik: &str) -> ApiResult<Vec<NewHeir>> {
     let mut out: Vec<NewHeir> = Vec::new();
     for (i, h) in req.iter().enumerate() {
         let f = |x: &str| format!("heirs[{i}].{x}");
-        let nik = check_nik(&f("nik"), &h.nik)?;
+        let nik = check_nik(state, &f("nik"), &h.nik)?;
         if nik == member_nik {
             return Err(invalid(&f("nik"), "the member cannot be their own heir"));
         }
@@ -712,7 +707,7 @@ pub async fn enrol(state: &AppState, caller: &Caller, req: &EnrolRequest) -> Api
             ),
         ));
     }
-    let heirs = heirs_of(&req.heirs, &view.nik)?;
+    let heirs = heirs_of(state, &req.heirs, &view.nik)?;
     let mut first = Vec::new();
     if prod.contribution.enrolment_subsidy.0 > 0 {
         first.push(NewPayment {
@@ -831,6 +826,21 @@ async fn load_rest(
         payments,
         heirs,
         claims,
+    })
+}
+
+/// The ledger's payments of a ledger read (the old scheme's enrolment fund is not a
+/// month's contribution).
+pub fn ledger_entries(payments: &[selaras_store::askesos::LedgerPayment]) -> Vec<PaymentEntry> {
+    payments.iter().filter_map(ledger_entry).collect()
+}
+
+fn ledger_entry(x: &selaras_store::askesos::LedgerPayment) -> Option<PaymentEntry> {
+    Some(PaymentEntry {
+        paid_on: x.paid_on,
+        months: x.months.clamp(0, u32::MAX as i64) as u32,
+        amount: Rupiah(x.amount),
+        payer: Payer::parse(x.payer)?,
     })
 }
 
@@ -1011,14 +1021,21 @@ pub async fn pay_subsidy(
     }
     let paid_on = date_or_today("paid_on", &req.paid_on)?;
     let reference = text("reference", &req.reference, false)?;
-    let members = state
+    // The LPA's active members and their payments in two reads; products parsed once.
+    let f = AskesosFilter {
+        lpa_id: Some(lpa.id),
+        state: Some("active".into()),
+        ..Default::default()
+    };
+    let members = state.store.members(&f).await?;
+    let mut paid: BTreeMap<i64, Vec<PaymentEntry>> = state
         .store
-        .members(&AskesosFilter {
-            lpa_id: Some(lpa.id),
-            state: Some("active".into()),
-            ..Default::default()
-        })
-        .await?;
+        .member_ledgers(&f)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, ledger_entries(&l.payments)))
+        .collect();
+    let prods = products(state).await?;
     let mut out = SubsidyReport {
         members_paid: 0,
         months: 0,
@@ -1026,20 +1043,21 @@ pub async fn pay_subsidy(
         skipped: Vec::new(),
     };
     for m in members {
-        let id = m.id;
-        let no = m.member_no.clone();
-        let prod = product(state, &m.product_code, Some(m.product_version)).await?;
-        let l = load_rest(state, m, lpa.clone(), prod).await?;
-        let before = l.ledger(paid_on)?;
+        let no = &m.member_no;
+        let Some(p) = product_of(&prods, &m.product_code, m.product_version) else {
+            continue;
+        };
+        let book = paid.remove(&m.id).unwrap_or_default();
+        let before = ledger::evaluate(p, stored_date(&m.cover_start)?, &book, paid_on);
         let left = before
             .subsidy_months
             .saturating_sub(before.subsidy_months_paid);
         let months = req.months.min(left);
-        if months == 0 || l.product.subsidy_months() == 0 {
+        if months == 0 || p.subsidy_months() == 0 {
             out.skipped.push(format!("{no}: bantuan iuran sudah habis"));
             continue;
         }
-        let amount = l.product.contribution.monthly_amount.0 * months as i64;
+        let amount = p.contribution.monthly_amount.0 * months as i64;
         let r = PaymentRequest {
             paid_on,
             months,
@@ -1047,15 +1065,15 @@ pub async fn pay_subsidy(
             payer: Payer::Subsidy,
             reinstate: false,
         };
-        if let Err((_, why)) = ledger::check_payment(&l.product, &before, None, &r) {
+        if let Err((_, why)) = ledger::check_payment(p, &before, None, &r) {
             out.skipped.push(format!("{no}: {why}"));
             continue;
         }
         state
             .store
             .add_payment(
-                id,
-                l.member.version,
+                m.id,
+                m.version,
                 &NewPayment {
                     paid_on: paid_on.to_string(),
                     months: months as i64,
@@ -1150,6 +1168,7 @@ pub async fn add_heir(
     l.active()?;
     check_version(req.version, &l.member)?;
     let h = heirs_of(
+        state,
         &[HeirRequest {
             nik: req.nik.clone(),
             name: req.name.clone(),
@@ -1376,7 +1395,7 @@ pub async fn file_claim(
         event,
         event_date: date("event_date", &req.event_date)?,
         filed_on,
-        claimant_nik: Some(check_nik("claimant_nik", &req.claimant_nik)?),
+        claimant_nik: Some(check_nik(state, "claimant_nik", &req.claimant_nik)?),
         activity,
         occupation: occupation.clone(),
         illness_days: req.illness_days,
@@ -1428,10 +1447,7 @@ pub async fn act_on_claim(
 ) -> ApiResult<Claim> {
     let action = ClaimAction::parse(&req.action)
         .ok_or_else(|| invalid("action", "expected verify, approve, reject or pay"))?;
-    let needs = match action {
-        ClaimAction::Verify => Action::VerifyClaim,
-        _ => Action::DecideClaim,
-    };
+    let needs = selaras_domain::askesos::access::for_claim(action);
     // Rejecting is the decider's; an LPA verifying may also turn a claim down only under
     // the old scheme, where it decides.
     let (c, l) = load_claim(state, caller, id, needs).await?;
@@ -1483,7 +1499,7 @@ pub async fn act_on_claim(
                 ));
             }
             let claimant = match (&req.claimant_nik, &c.claimant_nik) {
-                (Some(n), _) => Some(check_nik("claimant_nik", n)?),
+                (Some(n), _) => Some(check_nik(state, "claimant_nik", n)?),
                 (None, Some(n)) => Some(n.clone()),
                 (None, None) => {
                     return Err(invalid("claimant_nik", "name the heir who claims"));
@@ -1578,10 +1594,7 @@ async fn load_for_system(
     let Some(lpa) = state.store.lpa(member.lpa_id).await? else {
         return Ok(None);
     };
-    let Some(product) = prods
-        .iter()
-        .find(|p| p.code == member.product_code && p.version == member.product_version)
-        .cloned()
+    let Some(product) = product_of(prods, &member.product_code, member.product_version).cloned()
     else {
         return Ok(None);
     };
@@ -1668,10 +1681,7 @@ pub async fn sweep_exits(state: &AppState, out: &mut SweepReport) -> ApiResult<(
 pub async fn sweep_ages(state: &AppState, on: Date, out: &mut SweepReport) -> ApiResult<()> {
     let prods = products(state).await?;
     for (id, code, version, birth) in state.store.active_birth_dates().await? {
-        let Some(p) = prods
-            .iter()
-            .find(|p| p.code == code && p.version == version)
-        else {
+        let Some(p) = product_of(&prods, &code, version) else {
             continue;
         };
         let Ok(birth) = Date::parse(&birth) else {
@@ -1789,6 +1799,106 @@ pub fn ledger_view(l: &Loaded, on: Date) -> ApiResult<LedgerView> {
     })
 }
 
+/// Paid after the service level's due day, or complete, unpaid and past it.
+fn is_late(state: ClaimState, due: Option<Date>, paid: Option<Date>) -> bool {
+    match (due, paid, state) {
+        (Some(d), Some(p), _) => p > d,
+        (Some(d), None, ClaimState::Verified | ClaimState::Approved) => today() > d,
+        _ => false,
+    }
+}
+
+/// The steps `caller` may take now on a claim in `state` at `target`.
+pub fn claim_steps(caller: &Caller, state: ClaimState, target: Target<'_>) -> Vec<ClaimAction> {
+    ClaimAction::ALL
+        .iter()
+        .copied()
+        .filter(|a| claims::next_state(state, *a).is_some())
+        .filter(|a| {
+            decide(
+                &caller.principal,
+                selaras_domain::askesos::access::for_claim(*a),
+                Some(target),
+            ) == Decision::Allow
+        })
+        .collect()
+}
+
+/// A claim waiting for a step the caller may take.
+#[derive(Debug, Clone, Serialize)]
+pub struct PendingClaim {
+    pub claim: Claim,
+    pub member_no: String,
+    pub member_name: String,
+    pub steps: Vec<ClaimAction>,
+    pub late: bool,
+}
+
+/// The claims of the caller's region (LPA staff: their LPA) that wait for a step the
+/// caller may take: received, verified or approved, at most 50 of each, newest first.
+pub async fn pending_claims(state: &AppState, caller: &Caller) -> ApiResult<Vec<PendingClaim>> {
+    let operators: BTreeMap<String, Operator> = products(state)
+        .await?
+        .into_iter()
+        .map(|p| (p.code.clone(), p.operator()))
+        .collect();
+    let lpas: BTreeMap<i64, Lpa> = state
+        .store
+        .lpas("")
+        .await?
+        .into_iter()
+        .map(|l| (l.id, l))
+        .collect();
+    let mut out = Vec::new();
+    for st in [
+        ClaimState::Received,
+        ClaimState::Verified,
+        ClaimState::Approved,
+    ] {
+        let rows = state
+            .store
+            .claims_for(&AskesosFilter {
+                region_prefix: caller.principal.scope.prefix().to_string(),
+                lpa_id: caller.principal.lpa,
+                state: Some(st.code().into()),
+                limit: 50,
+                ..Default::default()
+            })
+            .await?;
+        for r in rows {
+            let Ok(region) = RegionCode::parse(&r.region) else {
+                continue;
+            };
+            let operator = lpas
+                .get(&r.lpa_id)
+                .and_then(|l| operators.get(&l.product_code))
+                .copied();
+            let steps = claim_steps(
+                caller,
+                st,
+                Target {
+                    region: &region,
+                    lpa_id: Some(r.lpa_id),
+                    operator,
+                },
+            );
+            if steps.is_empty() {
+                continue;
+            }
+            let day = |d: &Option<String>| d.as_deref().and_then(|d| Date::parse(d).ok());
+            let late = is_late(st, day(&r.claim.due_on), day(&r.claim.paid_on));
+            out.push(PendingClaim {
+                claim: r.claim,
+                member_no: r.member_no,
+                member_name: r.member_name,
+                steps,
+                late,
+            });
+        }
+    }
+    Ok(out)
+}
+
 pub fn claim_view(
     caller: &Caller,
     l: &Loaded,
@@ -1807,37 +1917,22 @@ pub fn claim_view(
     let due = c.due_on.as_deref().and_then(|d| Date::parse(d).ok());
     let paid = c.paid_on.as_deref().and_then(|d| Date::parse(d).ok());
     let end = paid.unwrap_or_else(today);
-    let late = match (due, paid, state) {
-        (Some(d), Some(p), _) => p > d,
-        (Some(d), None, Some(ClaimState::Verified | ClaimState::Approved)) => today() > d,
-        _ => false,
+    let late = state.is_some_and(|s| is_late(s, due, paid));
+    let actions = match (state, RegionCode::parse(&l.member.region)) {
+        (Some(s), Ok(r)) => claim_steps(
+            caller,
+            s,
+            Target {
+                region: &r,
+                lpa_id: Some(l.member.lpa_id),
+                operator: Some(l.product.operator()),
+            },
+        )
+        .iter()
+        .map(|a| a.code().to_string())
+        .collect(),
+        _ => Vec::new(),
     };
-    let region = RegionCode::parse(&l.member.region).ok();
-    let actions = state.map_or(Vec::new(), |s| {
-        ClaimAction::ALL
-            .iter()
-            .filter(|a| claims::next_state(s, **a).is_some())
-            .filter(|a| {
-                let needs = if **a == ClaimAction::Verify {
-                    Action::VerifyClaim
-                } else {
-                    Action::DecideClaim
-                };
-                region.as_ref().is_some_and(|r| {
-                    decide(
-                        &caller.principal,
-                        needs,
-                        Some(Target {
-                            region: r,
-                            lpa_id: Some(l.member.lpa_id),
-                            operator: Some(l.product.operator()),
-                        }),
-                    ) == Decision::Allow
-                })
-            })
-            .map(|a| a.code().to_string())
-            .collect()
-    });
     ClaimView {
         claim: c.clone(),
         event_label: event.map_or(c.event.clone(), |e| e.label_id().into()),
@@ -1935,33 +2030,36 @@ pub async fn list_members(
         }
     }
     let nik = match &q.nik {
-        Some(n) if !n.trim().is_empty() => Some(check_nik("nik", n)?),
+        Some(n) if !n.trim().is_empty() => Some(check_nik(state, "nik", n)?),
         _ => None,
     };
-    let members = state
+    let f = AskesosFilter {
+        region_prefix: caller.principal.scope.prefix().to_string(),
+        lpa_id: lpa,
+        nik,
+        state: q.state.clone(),
+        limit: PAGE,
+        offset: q.offset.unwrap_or(0).max(0),
+        ..Default::default()
+    };
+    // The page's members and, in one more read, their payments (the same page).
+    let members = state.store.members(&f).await?;
+    let mut paid: BTreeMap<i64, Vec<PaymentEntry>> = state
         .store
-        .members(&AskesosFilter {
-            region_prefix: caller.principal.scope.prefix().to_string(),
-            lpa_id: lpa,
-            nik,
-            state: q.state.clone(),
-            limit: PAGE,
-            offset: q.offset.unwrap_or(0).max(0),
-            ..Default::default()
-        })
-        .await?;
+        .member_ledgers(&f)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, ledger_entries(&l.payments)))
+        .collect();
     let prods = products(state).await?;
     let on = today();
     let mut out = Vec::new();
     for m in members {
-        let Some(p) = prods
-            .iter()
-            .find(|p| p.code == m.product_code && p.version == m.product_version)
-        else {
+        let Some(p) = product_of(&prods, &m.product_code, m.product_version) else {
             continue;
         };
-        let pays = state.store.payments(m.id).await?;
-        let g = ledger::evaluate(p, stored_date(&m.cover_start)?, &entries(&pays), on);
+        let book = paid.remove(&m.id).unwrap_or_default();
+        let g = ledger::evaluate(p, stored_date(&m.cover_start)?, &book, on);
         let (status, label) = if m.state == "ended" {
             ("ended".to_string(), "berakhir".to_string())
         } else {
@@ -2031,32 +2129,21 @@ pub struct ReportView {
 }
 
 pub async fn report(state: &AppState, caller: &Caller, q: &ReportQuery) -> ApiResult<ReportView> {
-    let scope = crate::views::region_param(
-        state,
-        caller,
-        q.region.as_deref(),
-        selaras_domain::access::Permission::ViewMonitoring,
-    )
-    .or_else(|e| match (e, caller.principal.role) {
-        // LPA staff see their own LPA's report; they carry no monitoring permission.
-        (ApiError::Forbidden, selaras_domain::access::Role::LpaStaff) => Ok(caller.principal.scope),
-        (e, _) => Err(e),
+    // The report's region (422 malformed or unknown), decided by the Askesos authorizer:
+    // 404 outside the caller's region or LPA, 403 without reports.
+    let lpa = lpa_param(caller, q.lpa)?;
+    let scope = crate::views::region_param_by(state, caller, q.region.as_deref(), |r| {
+        decide(
+            &caller.principal,
+            Action::ViewReports,
+            r.map(|region| Target {
+                region,
+                lpa_id: lpa,
+                operator: None,
+            }),
+        )
     })?;
     let prefix = scope.prefix().to_string();
-    let place = match scope {
-        selaras_domain::RegionScope::Region(r) => Some(r),
-        selaras_domain::RegionScope::National => None,
-    };
-    let lpa = lpa_param(caller, q.lpa)?;
-    allow(decide(
-        &caller.principal,
-        Action::ViewReports,
-        place.as_ref().map(|r| Target {
-            region: r,
-            lpa_id: lpa,
-            operator: None,
-        }),
-    ))?;
     let by = q.by.clone().unwrap_or_else(|| "lpa".into());
     if by != "lpa" && by != "region" {
         return Err(invalid("by", "expected lpa or region"));
@@ -2093,7 +2180,6 @@ pub async fn report(state: &AppState, caller: &Caller, q: &ReportQuery) -> ApiRe
         }
     };
     let prods = products(state).await?;
-    let find = |code: &str, v: i64| prods.iter().find(|p| p.code == code && p.version == v);
     // Members with their payments (see `member_ledgers`).
     let members = state.store.member_ledgers(&f).await?;
     let on = to.min(today());
@@ -2102,7 +2188,7 @@ pub async fn report(state: &AppState, caller: &Caller, q: &ReportQuery) -> ApiRe
     let mut money = reports::Money::new(from, to);
     let mut book: Vec<PaymentEntry> = Vec::new();
     for m in &members {
-        let Some(p) = find(&m.product_code, m.product_version) else {
+        let Some(p) = product_of(&prods, &m.product_code, m.product_version) else {
             continue;
         };
         let g_key = group(m.lpa_id, &m.region);
@@ -2121,14 +2207,7 @@ pub async fn report(state: &AppState, caller: &Caller, q: &ReportQuery) -> ApiRe
                 };
                 money.payment(&g_key, x.paid_on, Rupiah(x.amount), mp, fee);
             }
-            if let Some(payer) = Payer::parse(x.payer) {
-                book.push(PaymentEntry {
-                    paid_on: x.paid_on,
-                    months: x.months.clamp(0, u32::MAX as i64) as u32,
-                    amount: Rupiah(x.amount),
-                    payer,
-                });
-            }
+            book.extend(ledger_entry(x));
         }
         let start = stored_date(&m.cover_start)?;
         if start > on {

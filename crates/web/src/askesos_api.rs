@@ -225,7 +225,7 @@ pub async fn get_lpa(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Lpa>> {
     Ok(Json(
-        lpa_for(&state, &caller, path_id(&id, "")?, Action::ReadMembers).await?,
+        lpa_for(&state, &caller, path_id(&id, "")?, Action::ViewReports).await?,
     ))
 }
 

@@ -35,7 +35,7 @@ use selaras_domain::askesos::claims::{Activity, ClaimAction, ClaimState, EndReas
 use selaras_domain::askesos::ledger::CoverStatus;
 use selaras_domain::askesos::product::{Event, Payer, Product, HEIR_RELATIONS};
 use selaras_domain::{Date, RegionCode, RegionLevel, RegionScope, Rupiah};
-use selaras_store::askesos::{AskesosFilter, Lpa};
+use selaras_store::askesos::Lpa;
 
 use crate::askesos::{self as svc, ReportView};
 use crate::askesos_api::path_id;
@@ -734,7 +734,7 @@ async fn home_page(
     let today = svc::today();
     let prods = svc::products(state).await?;
     let own = match c.principal.lpa {
-        Some(id) => Some(svc::lpa_for(state, c, id, Action::ReadMembers).await?),
+        Some(id) => Some(svc::lpa_for(state, c, id, Action::ViewReports).await?),
         None => None,
     };
     let own_product = own.as_ref().and_then(|l| {
@@ -916,51 +916,27 @@ async fn home_page(
     Ok((page, status))
 }
 
-/// The claims of the caller's region (LPA staff: their LPA) that wait for an action the
-/// caller may take, each read through the service.
+/// The claims waiting for a step the caller may take (decided by the service).
 async fn pending_claims(state: &AppState, c: &Caller) -> ApiResult<Vec<PendingRow>> {
-    let cal = svc::calendar(state).await?;
-    let mut out = Vec::new();
-    for st in ["received", "verified", "approved"] {
-        let rows = state
-            .store
-            .claims_for(&AskesosFilter {
-                region_prefix: c.principal.scope.prefix().to_string(),
-                lpa_id: c.principal.lpa,
-                state: Some(st.into()),
-                limit: 50,
-                ..Default::default()
-            })
-            .await?;
-        for r in rows {
-            let (claim, l) = match svc::load_claim(state, c, r.claim.id, Action::ReadMembers).await
-            {
-                Ok(x) => x,
-                Err(ApiError::NotFound | ApiError::Forbidden) => continue,
-                Err(e) => return Err(e),
-            };
-            let v = svc::claim_view(c, &l, &claim, &cal, Vec::new());
-            if v.actions.is_empty() {
-                continue;
-            }
-            out.push(PendingRow {
-                id: claim.id,
-                claim_no: claim.claim_no.clone(),
-                member: format!("{} · {}", l.member.member_no, l.member.name),
-                event: event_label(&claim.event),
-                state: claim_state_label(&claim.state),
-                due: day_or_dash(claim.due_on.as_deref()),
-                late: v.late,
-                actions: v
-                    .actions
-                    .iter()
-                    .map(|a| claim_action_label(a))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            });
-        }
-    }
-    Ok(out)
+    Ok(svc::pending_claims(state, c)
+        .await?
+        .into_iter()
+        .map(|p| PendingRow {
+            id: p.claim.id,
+            claim_no: p.claim.claim_no.clone(),
+            member: format!("{} · {}", p.member_no, p.member_name),
+            event: event_label(&p.claim.event),
+            state: claim_state_label(&p.claim.state),
+            due: day_or_dash(p.claim.due_on.as_deref()),
+            late: p.late,
+            actions: p
+                .steps
+                .iter()
+                .map(|a| claim_action_label(a.code()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+        .collect())
 }
 
 /// `POST /askesos/members`: LPA staff enrol the person looked up.

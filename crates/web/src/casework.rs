@@ -182,12 +182,7 @@ pub struct CaseListView {
     pub cases: Vec<CaseView>,
 }
 
-fn invalid(field: &str, detail: impl Into<String>) -> ApiError {
-    ApiError::Invalid {
-        field: field.into(),
-        detail: detail.into(),
-    }
-}
+use crate::error::invalid;
 
 /// The settings in force (the defaults until an administrator saves some).
 pub async fn settings(state: &AppState) -> ApiResult<CaseSettings> {

@@ -168,3 +168,11 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A value that fails validation (422), naming the field.
+pub fn invalid(field: &str, detail: impl Into<String>) -> ApiError {
+    ApiError::Invalid {
+        field: field.into(),
+        detail: detail.into(),
+    }
+}

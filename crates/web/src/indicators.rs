@@ -740,12 +740,7 @@ async fn actuals<'a>(
 // ---------------------------------------------------------------------------------------
 // Parameters.
 
-fn invalid(field: &str, detail: impl Into<String>) -> ApiError {
-    ApiError::Invalid {
-        field: field.into(),
-        detail: detail.into(),
-    }
-}
+use crate::error::invalid;
 
 fn year_param(y: Option<&str>) -> ApiResult<Option<i32>> {
     match y.map(str::trim).filter(|s| !s.is_empty()) {

@@ -926,6 +926,19 @@ pub fn region_param(
     asked: Option<&str>,
     perm: Permission,
 ) -> ApiResult<selaras_domain::RegionScope> {
+    region_param_by(state, c, asked, |target| {
+        authorize(&c.principal, perm, target)
+    })
+}
+
+/// [`region_param`] with another authorizer deciding the region (`None`: the nation),
+/// such as Askesos's.
+pub fn region_param_by(
+    state: &AppState,
+    c: &Caller,
+    asked: Option<&str>,
+    decide: impl FnOnce(Option<&RegionCode>) -> Decision,
+) -> ApiResult<selaras_domain::RegionScope> {
     use selaras_domain::RegionScope;
     let invalid = |detail: String| ApiError::Invalid {
         field: "region".into(),
@@ -955,7 +968,7 @@ pub fn region_param(
             Some(code)
         }
     };
-    match authorize(&c.principal, perm, target.as_ref()) {
+    match decide(target.as_ref()) {
         Decision::Allow => Ok(region),
         Decision::Forbidden => Err(ApiError::Forbidden),
         Decision::NotFound => Err(ApiError::NotFound),

@@ -237,7 +237,7 @@ async fn lpa_staff_look_up_enrol_record_the_card_and_are_refused_on_a_lapsed_pol
             "{db}"
         );
         // A NIK not in the registry: a notice, not a crash.
-        let (s, page) = get(&app, "/askesos?nik=3308179999999999").await;
+        let (s, page) = get(&app, "/askesos?nik=3308170101800099").await;
         assert_eq!(s, 404, "{db}");
         assert!(
             page.contains("NIK tidak ada di registri") && page.contains("Cek NIK"),
@@ -246,6 +246,9 @@ async fn lpa_staff_look_up_enrol_record_the_card_and_are_refused_on_a_lapsed_pol
         let (s, page) = get(&app, "/askesos?nik=123").await;
         assert_eq!(s, 422, "{db}");
         assert!(page.contains("16 digits"), "{db}: {page}");
+        // Sixteen digits but no real birth date: not a NIK at all (the registry's parser).
+        let (s, _) = get(&app, "/askesos?nik=3308179999999999").await;
+        assert_eq!(s, 422, "{db}");
 
         // The eligible head: all passed, and the form.
         let (s, page) = get(&app, &format!("/askesos?nik={NIK}&cover_start=2013-01-01")).await;

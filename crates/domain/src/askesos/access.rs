@@ -11,6 +11,7 @@
 use crate::access::{Decision, Principal, Role};
 use crate::region::{RegionCode, RegionLevel, RegionScope};
 
+use super::claims::ClaimAction;
 use super::product::Operator;
 
 labelled_codes!(
@@ -87,6 +88,14 @@ pub const RULES: &[(Role, &[Action])] = &[
     (Role::DataManager, &[ViewReports]),
     (Role::Supervisor, &[ViewReports]),
 ];
+
+/// The action a claim step needs: the LPA verifies, the decider does the rest.
+pub fn for_claim(step: ClaimAction) -> Action {
+    match step {
+        ClaimAction::Verify => VerifyClaim,
+        ClaimAction::Approve | ClaimAction::Reject | ClaimAction::Pay => DecideClaim,
+    }
+}
 
 /// Where an action happens: the LPA's region and id (or the member's region and LPA),
 /// and who runs the product's claim fund.
