@@ -1947,6 +1947,52 @@ pub fn claim_view(
     }
 }
 
+/// A member with its ledger, heirs, payments and claims, as the caller reads it (the
+/// read of personal data is audited).
+pub async fn read_member(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> ApiResult<(Loaded, MemberView)> {
+    let l = load(state, caller, id, Action::ReadMembers).await?;
+    let v = member_view(state, caller, &l).await?;
+    audit(state, caller, "read.askesos_member", &l.member, "").await?;
+    Ok((l, v))
+}
+
+/// A claim with its checklist, service level and history, as the caller reads it (it
+/// names the claimant: audited).
+pub async fn read_claim(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> ApiResult<(Claim, Loaded, ClaimView)> {
+    let (c, l) = load_claim(state, caller, id, Action::ReadMembers).await?;
+    let v = claim_view_of(state, caller, &l, &c).await?;
+    crate::audit::record(
+        state,
+        Some(caller),
+        "read.askesos_claim",
+        &format!("askesos_claim:{}", c.claim_no),
+        &l.member.region,
+        "",
+    )
+    .await?;
+    Ok((c, l, v))
+}
+
+/// [`claim_view`] with the calendar and the claim's history read.
+pub async fn claim_view_of(
+    state: &AppState,
+    caller: &Caller,
+    l: &Loaded,
+    c: &Claim,
+) -> ApiResult<ClaimView> {
+    let cal = calendar(state).await?;
+    let events = state.store.claim_events(c.id).await?;
+    Ok(claim_view(caller, l, c, &cal, events))
+}
+
 pub async fn member_view(state: &AppState, caller: &Caller, l: &Loaded) -> ApiResult<MemberView> {
     let cal = calendar(state).await?;
     let mut claims = Vec::new();

@@ -363,15 +363,6 @@ pub async fn enrol_api(
     ))
 }
 
-async fn member_json(
-    state: &AppState,
-    caller: &crate::auth::Caller,
-    id: i64,
-) -> ApiResult<Json<MemberView>> {
-    let l = load(state, caller, id, Action::ReadMembers).await?;
-    Ok(Json(member_view(state, caller, &l).await?))
-}
-
 /// A member with the ledger (status, arrears, lapses), heirs, payments and claims.
 #[utoipa::path(get, path = "/api/v1/askesos/members/{id}", params(("id" = String, Path, description = "member id or number (ASK-00000042)")),
     security(("bearer" = [])),
@@ -381,18 +372,8 @@ pub async fn get_member(
     ApiCaller(caller): ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<MemberView>> {
-    let id = path_id(&id, "ASK-")?;
-    let out = member_json(&state, &caller, id).await?;
-    crate::audit::record(
-        &state,
-        Some(&caller),
-        "read.askesos_member",
-        &format!("askesos_member:{}", out.member.member_no),
-        &out.member.region,
-        "",
-    )
-    .await?;
-    Ok(out)
+    let (_, view) = read_member(&state, &caller, path_id(&id, "ASK-")?).await?;
+    Ok(Json(view))
 }
 
 /// Records a contribution (member, LPA or subsidy); a lapsed policy takes only a
@@ -492,9 +473,7 @@ async fn claim_json(
     c: Claim,
 ) -> ApiResult<ClaimView> {
     let l = load(state, caller, c.member_id, Action::ReadMembers).await?;
-    let cal = calendar(state).await?;
-    let events = state.store.claim_events(c.id).await?;
-    Ok(claim_view(caller, &l, &c, &cal, events))
+    claim_view_of(state, caller, &l, &c).await
 }
 
 /// A claim with its checklist, service level and history.
@@ -506,17 +485,8 @@ pub async fn get_claim(
     ApiCaller(caller): ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ClaimView>> {
-    let (c, l) = load_claim(&state, &caller, path_id(&id, "KLM-")?, Action::ReadMembers).await?;
-    crate::audit::record(
-        &state,
-        Some(&caller),
-        "read.askesos_claim",
-        &format!("askesos_claim:{}", c.claim_no),
-        &l.member.region,
-        "",
-    )
-    .await?;
-    Ok(Json(claim_json(&state, &caller, c).await?))
+    let (_, _, view) = read_claim(&state, &caller, path_id(&id, "KLM-")?).await?;
+    Ok(Json(view))
 }
 
 /// Verifies (documents complete: the service-level clock starts), approves (the benefit

@@ -1200,17 +1200,7 @@ async fn member_page_of(
     failure: Option<ApiError>,
     posted: Option<&Posted>,
 ) -> ApiResult<(MemberPage, StatusCode)> {
-    let l = svc::load(state, c, id, Action::ReadMembers).await?;
-    let v = svc::member_view(state, c, &l).await?;
-    crate::audit::record(
-        state,
-        Some(c),
-        "read.askesos_member",
-        &format!("askesos_member:{}", l.member.member_no),
-        &l.member.region,
-        "",
-    )
-    .await?;
+    let (l, v) = svc::read_member(state, c, id).await?;
     let m = &l.member;
     let region = RegionCode::parse(&m.region)
         .map_err(|e| ApiError::Internal(format!("stored region: {e}")))?;
@@ -1613,19 +1603,7 @@ async fn claim_page_of(
     failure: Option<ApiError>,
     posted: Option<&Posted>,
 ) -> ApiResult<(ClaimPage, StatusCode)> {
-    let (claim, l) = svc::load_claim(state, c, id, Action::ReadMembers).await?;
-    let cal = svc::calendar(state).await?;
-    let events = state.store.claim_events(claim.id).await?;
-    let v = svc::claim_view(c, &l, &claim, &cal, events);
-    crate::audit::record(
-        state,
-        Some(c),
-        "read.askesos_claim",
-        &format!("askesos_claim:{}", claim.claim_no),
-        &l.member.region,
-        "",
-    )
-    .await?;
+    let (claim, l, v) = svc::read_claim(state, c, id).await?;
     let docs = svc::documents_of(&claim);
     let has = |a: &str| v.actions.iter().any(|x| x == a);
     let today = svc::today();
